@@ -1,0 +1,197 @@
+//! A yrs document that meets foreign bytes only through guarded doors.
+//!
+//! yrs is fast but was not written to face the open internet: old versions panicked or allocated
+//! without bound on crafted updates. Every decode and apply here runs inside `catch_unwind`, and a
+//! panic during an apply marks the document *poisoned*, because a half-applied transaction may
+//! have left it inconsistent. The hub then rebuilds the document from storage (which never saw
+//! the bad update) instead of serving a corrupt state.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use yrs::updates::decoder::Decode;
+use yrs::updates::encoder::Encode;
+use yrs::{Doc, GetString, Options, ReadTxn, StateVector, Transact, Update};
+
+/// Why an update was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ApplyError {
+    #[error("update does not decode: {0}")]
+    Decode(String),
+    #[error("update rejected by the CRDT: {0}")]
+    Rejected(String),
+    #[error("the CRDT library panicked on this update")]
+    Panicked,
+}
+
+/// The authoritative copy of one document held by the hub.
+pub struct DocState {
+    doc: Doc,
+    poisoned: bool,
+}
+
+impl Default for DocState {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl DocState {
+    /// An empty document. Garbage collection stays on: history is rebuilt from the update log,
+    /// not from tombstones kept in memory.
+    pub fn new() -> Self {
+        let options = Options {
+            skip_gc: false,
+            ..Options::default()
+        };
+        DocState {
+            doc: Doc::with_options(options),
+            poisoned: false,
+        }
+    }
+
+    /// Rebuilds a document from a snapshot and the log entries after it. Entries that fail to
+    /// apply are counted and skipped rather than making the whole document unloadable: they were
+    /// accepted once, so a failure here means a library change, and the rest is still worth
+    /// serving.
+    pub fn load<'a>(
+        snapshot: Option<&'a [u8]>,
+        tail: impl IntoIterator<Item = &'a [u8]>,
+    ) -> (Self, usize) {
+        let mut state = DocState::new();
+        let mut failures = 0;
+        for bytes in snapshot.into_iter().chain(tail) {
+            if state.apply(bytes).is_err() {
+                failures += 1;
+                if state.poisoned {
+                    // Start over without the entry that broke it would need its index; the
+                    // simplest honest answer is a fresh doc with everything else re-applied.
+                    state = DocState::new();
+                }
+            }
+        }
+        (state, failures)
+    }
+
+    /// Decodes and applies a v1 update. `Ok(())` means the document now includes it (possibly as
+    /// pending until its dependencies arrive, exactly as Yjs does).
+    pub fn apply(&mut self, update: &[u8]) -> Result<(), ApplyError> {
+        if self.poisoned {
+            return Err(ApplyError::Panicked);
+        }
+        let decoded = catch_unwind(|| Update::decode_v1(update))
+            .map_err(|_| ApplyError::Panicked)?
+            .map_err(|e| ApplyError::Decode(e.to_string()))?;
+        let doc = &self.doc;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut txn = doc.transact_mut();
+            txn.apply_update(decoded)
+        }));
+        match result {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => Err(ApplyError::Rejected(e.to_string())),
+            Err(_) => {
+                self.poisoned = true;
+                Err(ApplyError::Panicked)
+            }
+        }
+    }
+
+    /// True once an apply has panicked; the state must not be served any more.
+    pub fn is_poisoned(&self) -> bool {
+        self.poisoned
+    }
+
+    /// The encoded state vector, for the hub's sync step 1.
+    pub fn state_vector(&self) -> Vec<u8> {
+        self.doc.transact().state_vector().encode_v1()
+    }
+
+    /// Everything the holder of `sv` lacks, as one v1 update (sync step 2).
+    pub fn diff(&self, sv: &StateVector) -> Vec<u8> {
+        self.doc.transact().encode_state_as_update_v1(sv)
+    }
+
+    /// The whole document as one v1 update: what a snapshot stores.
+    pub fn snapshot(&self) -> Vec<u8> {
+        self.diff(&StateVector::default())
+    }
+
+    /// Contents of a root-level text, for tests and tools. Returns `None` when the document has
+    /// no root of that name, without creating one.
+    pub fn text(&self, name: &str) -> Option<String> {
+        let txn = self.doc.transact();
+        let text = txn.get_text(name)?;
+        Some(text.get_string(&txn))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use yrs::{Text, WriteTxn};
+
+    fn edit(text: &str) -> Vec<u8> {
+        let doc = Doc::new();
+        let t = doc.get_or_insert_text("content");
+        let mut txn = doc.transact_mut();
+        t.insert(&mut txn, 0, text);
+        txn.encode_update_v1()
+    }
+
+    #[test]
+    fn applies_and_serves_diffs() {
+        let mut s = DocState::new();
+        s.apply(&edit("hello")).unwrap();
+        assert_eq!(s.text("content").as_deref(), Some("hello"));
+        let empty_sv = StateVector::default();
+        let mut other = DocState::new();
+        other.apply(&s.diff(&empty_sv)).unwrap();
+        assert_eq!(other.text("content").as_deref(), Some("hello"));
+        // A peer that is up to date gets an empty update.
+        let sv = StateVector::decode_v1(&s.state_vector()).unwrap();
+        assert_eq!(s.diff(&sv), vec![0, 0]);
+    }
+
+    #[test]
+    fn load_replays_snapshot_then_tail() {
+        let mut s = DocState::new();
+        s.apply(&edit("a")).unwrap();
+        let snap = s.snapshot();
+        let tail = edit("b");
+        let (loaded, failures) = DocState::load(Some(&snap), [tail.as_slice()]);
+        assert_eq!(failures, 0);
+        let text = loaded.text("content").unwrap();
+        assert_eq!(text.len(), 2);
+    }
+
+    #[test]
+    fn garbage_is_refused_and_the_doc_survives() {
+        let mut s = DocState::new();
+        s.apply(&edit("keep")).unwrap();
+        for junk in [
+            &[0xffu8, 0xff, 0xff][..],
+            &[1, 2, 3, 4, 5, 6, 7, 8],
+            &[0x80; 64],
+        ] {
+            assert!(s.apply(junk).is_err());
+        }
+        assert!(!s.is_poisoned());
+        assert_eq!(s.text("content").as_deref(), Some("keep"));
+    }
+
+    #[test]
+    fn length_bombs_do_not_allocate() {
+        // One client, claiming u32::MAX structs.
+        let bomb = [1u8, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 0];
+        let mut s = DocState::new();
+        assert!(s.apply(&bomb).is_err());
+    }
+
+    #[test]
+    fn text_of_missing_root_is_none() {
+        let s = DocState::new();
+        assert_eq!(s.text("nope"), None);
+        let doc = Doc::new();
+        let _ = doc.transact_mut().get_or_insert_text("x");
+    }
+}
