@@ -154,6 +154,17 @@ impl TokenKey {
     }
 }
 
+/// Closes live sync sockets when access is taken away. Implemented by the hub; called by the
+/// accounts service (and by nothing else) so that a person who loses a role on a document is cut
+/// off within seconds rather than when their token expires.
+pub trait AccessRevoker: Send + Sync + 'static {
+    /// Closes every socket `user` holds on `doc` (close code 4403). The person may reconnect
+    /// with a new token if they still have some access.
+    fn revoke(&self, doc: &str, user: &str);
+    /// Closes every socket `user` holds on any document (sign-out everywhere, account disabled).
+    fn revoke_user(&self, user: &str);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
