@@ -1,0 +1,164 @@
+// Shared by the JavaScript tests: start the real `narada` binary on a free loopback port with a
+// temporary SQLite database, mint tokens with `narada token`, and wait on events with timeouts.
+//
+// The binary is NARADA_BIN, else ../target/debug/narada (build it with `cargo build -p
+// narada-server` first). Both the server and `narada token` get the same NARADA_SECRET, so the
+// tokens verify without sharing anything else.
+
+import { spawn, execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { randomBytes } from 'node:crypto';
+
+const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+export function naradaBin() {
+  const bin = process.env.NARADA_BIN || path.resolve(webDir, '../target/debug/narada');
+  if (!existsSync(bin)) {
+    throw new Error(`narada binary not found at ${bin}: run \`cargo build -p narada-server\` or set NARADA_BIN`);
+  }
+  return bin;
+}
+
+/** A port nobody listens on right now (the OS picks it; we release it for the server). */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Resolves when `check()` returns a truthy value (which it resolves with). `check` runs now and
+ * after every notification from `subscribe(notify)`, which must return an unsubscribe function.
+ * Rejects after `ms` with `label` in the message: a wait on an event, never a sleep.
+ */
+export function until(label, ms, subscribe, check) {
+  return new Promise((resolve, reject) => {
+    let done = false;
+    let unsubscribe = () => {};
+    const finish = (fn, v) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      unsubscribe();
+      fn(v);
+    };
+    const timer = setTimeout(() => finish(reject, new Error(`timed out after ${ms} ms waiting for ${label}`)), ms);
+    const attempt = () => {
+      try {
+        const v = check();
+        if (v) finish(resolve, v);
+      } catch (e) {
+        finish(reject, e);
+      }
+    };
+    unsubscribe = subscribe(attempt);
+    attempt();
+  });
+}
+
+/** Makes a workspace (temp dir + secret) that servers and `narada token` share. */
+export async function workspace() {
+  const dir = await mkdtemp(path.join(tmpdir(), 'narada-js-'));
+  return {
+    dir,
+    secret: randomBytes(32).toString('hex'),
+    databaseUrl: `sqlite://${path.join(dir, 'narada.db')}`,
+    async cleanup() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+function envFor(ws, extra = {}) {
+  const env = { ...process.env, NARADA_SECRET: ws.secret, DATABASE_URL: ws.databaseUrl, NO_COLOR: '1', ...extra };
+  // A developer's own config must not leak into the test server.
+  delete env.NARADA_CONFIG;
+  delete env.REDIS_URL;
+  return env;
+}
+
+/** Starts `narada serve` on a free port; resolves once it logs that it is listening. */
+export async function startServer(ws, { extraEnv = {}, timeoutMs = 30_000 } = {}) {
+  const bin = naradaBin();
+  const port = await freePort();
+  const addr = `127.0.0.1:${port}`;
+  const child = spawn(bin, ['serve', '--addr', addr, '--database-url', ws.databaseUrl], {
+    env: envFor(ws, { RUST_LOG: process.env.RUST_LOG || 'info', ...extraEnv }),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  await new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`narada did not report listening within ${timeoutMs} ms. Log:\n${log}`));
+    }, timeoutMs);
+    const onData = (chunk) => {
+      log += chunk.toString();
+      if (/listening/i.test(log)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout.on('data', onData);
+    child.stderr.on('data', onData);
+    child.once('exit', (code, signal) => {
+      clearTimeout(timer);
+      reject(new Error(`narada exited early (code ${code}, signal ${signal}). Log:\n${log}`));
+    });
+  });
+  return {
+    port,
+    httpUrl: `http://${addr}`,
+    syncUrl: `ws://${addr}/sync`,
+    get log() {
+      return log;
+    },
+    /** SIGKILL: no flushing, no goodbye (what a crash looks like). */
+    async kill() {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      return exited;
+    },
+    /** SIGTERM, then SIGKILL if it has not exited within 10 s. */
+    async stop() {
+      if (child.exitCode !== null || child.signalCode !== null) return exited;
+      child.kill('SIGTERM');
+      const t = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      const r = await exited;
+      clearTimeout(t);
+      return r;
+    },
+  };
+}
+
+/** A token from `narada token` for one person and role on one document. */
+export function mintToken(ws, { doc, user, role, ttl = '1h' }) {
+  return new Promise((resolve, reject) => {
+    execFile(
+      naradaBin(),
+      ['token', '--doc', doc, '--user', user, '--role', role, '--ttl', ttl, '--database-url', ws.databaseUrl],
+      { env: envFor(ws) },
+      (err, stdout, stderr) => {
+        if (err) return reject(new Error(`narada token failed: ${err.message}\n${stderr}`));
+        const token = stdout.trim().split('\n').pop()?.trim();
+        if (!token) return reject(new Error(`narada token printed nothing. stderr:\n${stderr}`));
+        resolve(token);
+      },
+    );
+  });
+}
+
+export function randomDoc(prefix) {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
