@@ -114,6 +114,24 @@ function askName(root: HTMLElement, doc: string): Promise<string> {
   });
 }
 
+/**
+ * Another person's caret with their name. It is decoration, not text: hidden from assistive
+ * technology (the presence list names everyone), and the name is set as text, never as markup.
+ */
+function renderCaret(user: Record<string, unknown>): HTMLElement {
+  const color = typeof user.color === 'string' && /^#[0-9a-fA-F]{6}$/.test(user.color) ? user.color : '#4e5b6e';
+  const caret = document.createElement('span');
+  caret.className = 'collaboration-carets__caret';
+  caret.setAttribute('aria-hidden', 'true');
+  caret.style.borderColor = color;
+  const label = document.createElement('span');
+  label.className = 'collaboration-carets__label';
+  label.style.backgroundColor = color;
+  label.textContent = typeof user.name === 'string' ? user.name.slice(0, 100) : '';
+  caret.append(label);
+  return caret;
+}
+
 function sessionToken(doc: string): string {
   try {
     return JSON.parse(sessionStorage.getItem(`narada.token.${doc}`) ?? '{}').token ?? '';
@@ -129,17 +147,18 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
     <div class="doc-title">
       <span class="doc-title__label" data-i18n="documentLabel"></span>
       <h1 class="doc-title__name"></h1>
-    </div>
+    </div>`);
+  $(titleBlock, '.doc-title__name').textContent = doc;
+  const top = header(titleBlock);
+  top.insertBefore(presence.element, top.lastElementChild);
+  const skip = fragment(`<a class="skip-link" href="#editor" data-i18n="skipToContent"></a>`);
+  const statusBlock = fragment(`
     <span class="badge badge--readonly" hidden data-i18n="readOnly"></span>
     <div class="status" data-state="connecting">
       <span class="status__dot" aria-hidden="true"></span>
       <span class="status__live" role="status" aria-live="polite" aria-atomic="true"></span>
       <span class="status__save" data-state="saved"></span>
     </div>`);
-  $(titleBlock, '.doc-title__name').textContent = doc;
-  const top = header(titleBlock);
-  top.insertBefore(presence.element, top.lastElementChild);
-  const skip = fragment(`<a class="skip-link" href="#editor" data-i18n="skipToContent"></a>`);
   const body = fragment(`
     <div class="notice" role="alert" hidden></div>
     <main id="main" class="document">
@@ -147,7 +166,10 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
     </main>`);
   const toolbarWrap = document.createElement('div');
   toolbarWrap.className = 'toolbar-wrap';
-  toolbarWrap.append(toolbar.element);
+  const toolbarRow = document.createElement('div');
+  toolbarRow.className = 'toolbar-row';
+  toolbarRow.append(toolbar.element, statusBlock);
+  toolbarWrap.append(toolbarRow);
   root.replaceChildren(skip, top, toolbarWrap, body);
 
   const host = $(root, '#editor');
@@ -171,6 +193,8 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
     notice.textContent = noticeKey ? t(noticeKey, noticeVars) : '';
     notice.className = `notice${noticeKey && noticeKey !== 'readOnlyRole' ? ' notice--error' : ''}`;
     badge.hidden = writable;
+    // Viewers get no formatting controls at all rather than a row of disabled ones.
+    toolbar.element.hidden = !writable;
   };
 
   const renderStatus = () => {
@@ -240,7 +264,7 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
           link: { openOnClick: false },
         }),
         Collaboration.configure({ document: s.doc, field: 'default' }),
-        CollaborationCaret.configure({ provider: s.provider, user: { name, color } }),
+        CollaborationCaret.configure({ provider: s.provider, user: { name, color }, render: renderCaret }),
       ],
       editorProps: {
         attributes: {

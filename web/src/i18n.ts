@@ -52,7 +52,7 @@ const pl = {
   statusReconnecting: 'Ponowne łączenie…',
   statusOffline: 'Brak połączenia z siecią',
   statusClosed: 'Rozłączono',
-  saveSaved: 'Wszystkie zmiany zapisane',
+  saveSaved: 'Zmiany zapisane',
   saveSaving: 'Zapisywanie…',
   saveUnsynced: 'Niewysłane zmiany — zostaną wysłane po odzyskaniu połączenia',
 
@@ -121,7 +121,7 @@ const en: Record<MessageKey, string> = {
   statusReconnecting: 'Reconnecting…',
   statusOffline: 'Offline',
   statusClosed: 'Disconnected',
-  saveSaved: 'All changes saved',
+  saveSaved: 'Changes saved',
   saveSaving: 'Saving…',
   saveUnsynced: 'Unsent changes — they will be sent when the connection is back',
 

@@ -25,7 +25,7 @@ const TOOLS: Tool[] = [
     id: 'paragraph', label: 'paragraph', glyph: '¶', group: 0, shortcut: 'Ctrl+Alt+0',
     isActive: (e) => e.isActive('paragraph'),
     run: (e) => e.chain().focus().setParagraph().run(),
-    can: (e) => e.can().setParagraph(),
+    can: (e) => e.isActive('paragraph') || e.can().setParagraph(),
   },
   ...([1, 2, 3] as const).map((level): Tool => ({
     id: `h${level}`, label: `heading${level}` as MessageKey, glyph: `H${level}`, group: 0, shortcut: `Ctrl+Alt+${level}`,
