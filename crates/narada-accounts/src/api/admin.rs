@@ -1,0 +1,693 @@
+//! `/admin/*`: people, cities, networks, one-time links and the audit trail (admins only), and
+//! the read-only `/networks` and `/cities` directories for every signed-in person.
+//!
+//! Membership and role changes snapshot effective roles before and after, so whoever loses
+//! access has their sockets closed; disabling an account ends its sessions and closes all its
+//! sockets. Every change is audited in the same transaction.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::Deserialize;
+use serde_json::json;
+use sqlx::{AnyConnection, Row};
+
+use super::{clean_text, parse_id, Admin, ApiJson, ApiPath, ApiQuery, Caller};
+use crate::access::{self, Scope};
+use crate::audit;
+use crate::auth::{self as signin, LinkKind};
+use crate::error::{AccountsError, Result};
+use crate::model;
+use crate::policy::AccountRole;
+use crate::AccountsState;
+
+pub const MAX_NAME_CHARS: usize = 120;
+
+fn entry<'a>(
+    admin: &'a Caller,
+    action: &'a str,
+    kind: &'a str,
+    id: i64,
+    subject: Option<i64>,
+    detail: serde_json::Value,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor_id: Some(admin.person.id),
+        actor_email: Some(&admin.person.email),
+        action,
+        target_kind: Some(kind),
+        target_id: Some(id.to_string()),
+        subject_id: subject,
+        detail,
+        ip: admin.ip.as_deref(),
+    }
+}
+
+// ---- directory ----
+
+pub async fn list_networks(
+    State(state): State<AccountsState>,
+    _caller: Caller,
+) -> Result<Json<serde_json::Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        json!({ "networks": model::networks(&mut conn).await? }),
+    ))
+}
+
+pub async fn list_cities(
+    State(state): State<AccountsState>,
+    _caller: Caller,
+) -> Result<Json<serde_json::Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(json!({ "cities": model::cities(&mut conn).await? })))
+}
+
+// ---- networks ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NameBody {
+    pub name: String,
+}
+
+pub async fn create_network(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiJson(body): ApiJson<NameBody>,
+) -> Result<Response> {
+    let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let id: i64 =
+        sqlx::query("INSERT INTO networks (name, created_at) VALUES ($1, $2) RETURNING id")
+            .bind(name.clone())
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(|e| AccountsError::from_insert(e, "a network with this name"))?
+            .try_get("id")?;
+    audit::record(
+        &mut tx,
+        now,
+        entry(
+            &admin,
+            "network.create",
+            "network",
+            id,
+            None,
+            json!({ "name": name }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(model::Network { id, name })).into_response())
+}
+
+pub async fn update_network(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<NameBody>,
+) -> Result<Json<model::Network>> {
+    let id = parse_id(&id, "network")?;
+    let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let done = sqlx::query("UPDATE networks SET name = $1 WHERE id = $2")
+        .bind(name.clone())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| AccountsError::from_insert(e, "a network with this name"))?;
+    if done.rows_affected() == 0 {
+        return Err(AccountsError::NotFound("network"));
+    }
+    audit::record(
+        &mut tx,
+        now,
+        entry(
+            &admin,
+            "network.rename",
+            "network",
+            id,
+            None,
+            json!({ "name": name }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(model::Network { id, name }))
+}
+
+// ---- cities ----
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CityBody {
+    pub name: String,
+    #[serde(default)]
+    pub networks: Vec<i64>,
+}
+
+pub async fn create_city(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiJson(body): ApiJson<CityBody>,
+) -> Result<Response> {
+    let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
+    if body.networks.len() > 100 {
+        return Err(AccountsError::validation("too many networks"));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let id: i64 = sqlx::query("INSERT INTO cities (name, created_at) VALUES ($1, $2) RETURNING id")
+        .bind(name.clone())
+        .bind(now)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(|e| AccountsError::from_insert(e, "a city with this name"))?
+        .try_get("id")?;
+    for n in &body.networks {
+        link_city_network(&mut tx, id, *n).await?;
+    }
+    let detail = json!({ "name": name, "networks": body.networks });
+    audit::record(
+        &mut tx,
+        now,
+        entry(&admin, "city.create", "city", id, None, detail),
+    )
+    .await?;
+    let city = model::city(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(city)).into_response())
+}
+
+async fn link_city_network(conn: &mut AnyConnection, city: i64, network: i64) -> Result<()> {
+    if !model::network_exists(conn, network).await? {
+        return Err(AccountsError::NotFound("network"));
+    }
+    sqlx::query(
+        "INSERT INTO city_networks (city_id, network_id) VALUES ($1, $2) ON CONFLICT DO NOTHING",
+    )
+    .bind(city)
+    .bind(network)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
+pub async fn update_city(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<NameBody>,
+) -> Result<Json<model::City>> {
+    let id = parse_id(&id, "city")?;
+    let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let done = sqlx::query("UPDATE cities SET name = $1 WHERE id = $2")
+        .bind(name.clone())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(|e| AccountsError::from_insert(e, "a city with this name"))?;
+    if done.rows_affected() == 0 {
+        return Err(AccountsError::NotFound("city"));
+    }
+    audit::record(
+        &mut tx,
+        now,
+        entry(
+            &admin,
+            "city.rename",
+            "city",
+            id,
+            None,
+            json!({ "name": name }),
+        ),
+    )
+    .await?;
+    let city = model::city(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(Json(city))
+}
+
+async fn city_network_change(
+    state: &AccountsState,
+    admin: &Caller,
+    city: &str,
+    network: &str,
+    add: bool,
+) -> Result<Json<model::City>> {
+    let city = parse_id(city, "city")?;
+    let network = parse_id(network, "network")?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    if !model::city_exists(&mut tx, city).await? {
+        return Err(AccountsError::NotFound("city"));
+    }
+    // A city's networks decide who reaches its documents and its members' network documents.
+    let before = access::snapshot(&mut tx, Scope::All).await?;
+    if add {
+        link_city_network(&mut tx, city, network).await?;
+    } else {
+        let done = sqlx::query("DELETE FROM city_networks WHERE city_id = $1 AND network_id = $2")
+            .bind(city)
+            .bind(network)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(AccountsError::NotFound("city membership in this network"));
+        }
+    }
+    let action = if add {
+        "city.network.add"
+    } else {
+        "city.network.remove"
+    };
+    audit::record(
+        &mut tx,
+        now,
+        entry(
+            admin,
+            action,
+            "city",
+            city,
+            None,
+            json!({ "network": network }),
+        ),
+    )
+    .await?;
+    let after = access::snapshot(&mut tx, Scope::All).await?;
+    let out = model::city(&mut tx, city).await?;
+    tx.commit().await?;
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(out))
+}
+
+pub async fn add_city_network(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath((c, n)): ApiPath<(String, String)>,
+) -> Result<Json<model::City>> {
+    city_network_change(&state, &admin, &c, &n, true).await
+}
+
+pub async fn remove_city_network(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath((c, n)): ApiPath<(String, String)>,
+) -> Result<Json<model::City>> {
+    city_network_change(&state, &admin, &c, &n, false).await
+}
+
+// ---- people ----
+
+pub async fn list_people(
+    State(state): State<AccountsState>,
+    Admin(_admin): Admin,
+) -> Result<Json<serde_json::Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(json!({ "people": model::people(&mut conn).await? })))
+}
+
+pub async fn get_person(
+    State(state): State<AccountsState>,
+    Admin(_admin): Admin,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<model::Person>> {
+    let id = parse_id(&id, "person")?;
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(model::person(&mut conn, id).await?))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreatePersonBody {
+    pub email: String,
+    pub name: String,
+    pub role: AccountRole,
+    #[serde(default)]
+    pub cities: Vec<i64>,
+    #[serde(default)]
+    pub networks: Vec<i64>,
+}
+
+/// Creates a person and returns their invitation link (no password is set by the admin).
+pub async fn create_person(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiJson(body): ApiJson<CreatePersonBody>,
+) -> Result<Response> {
+    let email = signin::normalize_email(&body.email)?;
+    let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
+    if body.cities.len() > 100 || body.networks.len() > 100 {
+        return Err(AccountsError::validation("too many cities or networks"));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let id = crate::seed::insert_person(&mut tx, &email, &name, body.role, None, now).await?;
+    for c in &body.cities {
+        if !model::city_exists(&mut tx, *c).await? {
+            return Err(AccountsError::NotFound("city"));
+        }
+        link_person(&mut tx, "person_cities", "city_id", id, *c).await?;
+    }
+    for n in &body.networks {
+        if !model::network_exists(&mut tx, *n).await? {
+            return Err(AccountsError::NotFound("network"));
+        }
+        link_person(&mut tx, "person_networks", "network_id", id, *n).await?;
+    }
+    let detail = json!({ "email": email, "role": body.role, "cities": body.cities, "networks": body.networks });
+    audit::record(
+        &mut tx,
+        now,
+        entry(&admin, "person.create", "person", id, Some(id), detail),
+    )
+    .await?;
+    let invite = signin::issue_link(
+        &mut tx,
+        &state.config,
+        LinkKind::Invite,
+        id,
+        Some(admin.person.id),
+        now,
+    )
+    .await?;
+    audit::record(
+        &mut tx,
+        now,
+        entry(&admin, "person.invite", "person", id, Some(id), json!({})),
+    )
+    .await?;
+    let person = model::person(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({ "person": person, "invite": invite })),
+    )
+        .into_response())
+}
+
+async fn link_person(
+    conn: &mut AnyConnection,
+    table: &str,
+    col: &str,
+    person: i64,
+    other: i64,
+) -> Result<()> {
+    // `table` and `col` are constants chosen by this module, never client input.
+    let sql =
+        format!("INSERT INTO {table} (person_id, {col}) VALUES ($1, $2) ON CONFLICT DO NOTHING");
+    sqlx::query(&sql)
+        .bind(person)
+        .bind(other)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UpdatePersonBody {
+    pub name: Option<String>,
+    pub role: Option<AccountRole>,
+    pub disabled: Option<bool>,
+}
+
+pub async fn update_person(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<UpdatePersonBody>,
+) -> Result<Json<model::Person>> {
+    let id = parse_id(&id, "person")?;
+    let name = body
+        .name
+        .as_deref()
+        .map(|n| clean_text(n, "name", MAX_NAME_CHARS))
+        .transpose()?;
+    if id == admin.person.id
+        && (body.disabled == Some(true) || body.role.is_some_and(|r| r != AccountRole::Admin))
+    {
+        return Err(AccountsError::validation(
+            "you cannot disable or demote yourself",
+        ));
+    }
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let old = model::person(&mut tx, id).await?;
+    let before = access::snapshot(&mut tx, Scope::Person(id)).await?;
+    if let Some(name) = &name {
+        sqlx::query("UPDATE people SET name = $1 WHERE id = $2")
+            .bind(name.clone())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    if let Some(role) = body.role {
+        sqlx::query("UPDATE people SET role = $1 WHERE id = $2")
+            .bind(role.as_str())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+    }
+    let disabling = body.disabled == Some(true) && !old.disabled;
+    match body.disabled {
+        Some(true) if !old.disabled => {
+            sqlx::query("UPDATE people SET disabled_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            signin::end_all_sessions(&mut tx, id).await?;
+        }
+        Some(false) if old.disabled => {
+            sqlx::query("UPDATE people SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+        }
+        _ => {}
+    }
+    let detail = json!({
+        "name": name,
+        "role": body.role.map(|r| json!({ "from": old.role, "to": r })),
+        "disabled": body.disabled,
+    });
+    audit::record(
+        &mut tx,
+        now,
+        entry(&admin, "person.update", "person", id, Some(id), detail),
+    )
+    .await?;
+    let after = access::snapshot(&mut tx, Scope::Person(id)).await?;
+    let person = model::person(&mut tx, id).await?;
+    tx.commit().await?;
+    if disabling {
+        state.revoker.revoke_user(&id.to_string());
+    }
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(person))
+}
+
+async fn person_link_change(
+    state: &AccountsState,
+    admin: &Caller,
+    person: &str,
+    other: &str,
+    networks: bool,
+    add: bool,
+) -> Result<Json<model::Person>> {
+    let person = parse_id(person, "person")?;
+    let (table, col, what) = if networks {
+        ("person_networks", "network_id", "network")
+    } else {
+        ("person_cities", "city_id", "city")
+    };
+    let other = parse_id(other, what)?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    model::person(&mut tx, person).await?; // 404 if missing
+    let before = access::snapshot(&mut tx, Scope::Person(person)).await?;
+    if add {
+        let exists = if networks {
+            model::network_exists(&mut tx, other).await?
+        } else {
+            model::city_exists(&mut tx, other).await?
+        };
+        if !exists {
+            return Err(AccountsError::NotFound(what));
+        }
+        link_person(&mut tx, table, col, person, other).await?;
+    } else {
+        let sql = format!("DELETE FROM {table} WHERE person_id = $1 AND {col} = $2");
+        let done = sqlx::query(&sql)
+            .bind(person)
+            .bind(other)
+            .execute(&mut *tx)
+            .await?;
+        if done.rows_affected() == 0 {
+            return Err(AccountsError::NotFound("membership"));
+        }
+    }
+    let action = match (networks, add) {
+        (false, true) => "person.city.add",
+        (false, false) => "person.city.remove",
+        (true, true) => "person.network.add",
+        (true, false) => "person.network.remove",
+    };
+    audit::record(
+        &mut tx,
+        now,
+        entry(
+            admin,
+            action,
+            "person",
+            person,
+            Some(person),
+            json!({ what: other }),
+        ),
+    )
+    .await?;
+    let after = access::snapshot(&mut tx, Scope::Person(person)).await?;
+    let out = model::person(&mut tx, person).await?;
+    tx.commit().await?;
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(out))
+}
+
+pub async fn add_person_city(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath((p, c)): ApiPath<(String, String)>,
+) -> Result<Json<model::Person>> {
+    person_link_change(&state, &admin, &p, &c, false, true).await
+}
+
+pub async fn remove_person_city(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath((p, c)): ApiPath<(String, String)>,
+) -> Result<Json<model::Person>> {
+    person_link_change(&state, &admin, &p, &c, false, false).await
+}
+
+pub async fn add_person_network(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath((p, n)): ApiPath<(String, String)>,
+) -> Result<Json<model::Person>> {
+    person_link_change(&state, &admin, &p, &n, true, true).await
+}
+
+pub async fn remove_person_network(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath((p, n)): ApiPath<(String, String)>,
+) -> Result<Json<model::Person>> {
+    person_link_change(&state, &admin, &p, &n, true, false).await
+}
+
+async fn link_for(
+    state: &AccountsState,
+    admin: &Caller,
+    id: &str,
+    kind: LinkKind,
+) -> Result<Json<signin::Link>> {
+    let id = parse_id(id, "person")?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let person = model::person(&mut tx, id).await?;
+    if person.disabled {
+        return Err(AccountsError::Conflict("the account is disabled".into()));
+    }
+    let link =
+        signin::issue_link(&mut tx, &state.config, kind, id, Some(admin.person.id), now).await?;
+    let action = match kind {
+        LinkKind::Invite => "person.invite",
+        LinkKind::Reset => "person.reset_link",
+    };
+    audit::record(
+        &mut tx,
+        now,
+        entry(admin, action, "person", id, Some(id), json!({})),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(link))
+}
+
+pub async fn invite(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<signin::Link>> {
+    link_for(&state, &admin, &id, LinkKind::Invite).await
+}
+
+pub async fn reset_link(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<signin::Link>> {
+    link_for(&state, &admin, &id, LinkKind::Reset).await
+}
+
+// ---- audit ----
+
+pub async fn audit_list(
+    State(state): State<AccountsState>,
+    Admin(_admin): Admin,
+    ApiQuery(filter): ApiQuery<audit::Filter>,
+) -> Result<Json<serde_json::Value>> {
+    if filter.action.as_ref().is_some_and(|a| a.len() > 64)
+        || filter.target.as_ref().is_some_and(|t| t.len() > 200)
+    {
+        return Err(AccountsError::validation("filter value is too long"));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    Ok(Json(
+        json!({ "records": audit::list(&mut conn, &filter).await? }),
+    ))
+}
+
+/// Everything kept about one person (RODO access request): their record, memberships and every
+/// audit record where they are the actor or the subject. The export itself is audited.
+pub async fn audit_export_person(
+    State(state): State<AccountsState>,
+    Admin(admin): Admin,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<serde_json::Value>> {
+    let id = parse_id(&id, "person")?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let person = model::person(&mut tx, id).await?;
+    let filter = audit::Filter {
+        person: Some(id),
+        limit: Some(10_000),
+        ..Default::default()
+    };
+    let records = audit::list(&mut tx, &filter).await?;
+    audit::record(
+        &mut tx,
+        now,
+        entry(
+            &admin,
+            "person.export",
+            "person",
+            id,
+            Some(id),
+            json!({ "records": records.len() }),
+        ),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(Json(
+        json!({ "person": person, "records": records, "exported_at": now }),
+    ))
+}

@@ -1,0 +1,622 @@
+//! `/docs/*`: document metadata, sharing, and the sync token.
+//!
+//! Every decision goes through [`crate::policy`]: a document that does not exist (or is deleted,
+//! for non-admins) is 404; one the caller may not act on is 403. Changes that can take access
+//! away snapshot the effective roles before and after and revoke what was lost.
+
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use narada_auth::Role;
+use narada_store::DocId;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use sqlx::AnyConnection;
+
+use super::{clean_text, parse_id, ApiJson, ApiPath, ApiQuery, Caller};
+use crate::access::{self, Scope};
+use crate::audit;
+use crate::error::{AccountsError, Result};
+use crate::model::{self, DocKind, DocMeta, Share};
+use crate::policy::{self, Action, DocFacts, Grantee, Owner};
+use crate::text;
+use crate::AccountsState;
+
+pub const MAX_TITLE_CHARS: usize = 200;
+
+/// A document as the API shows it: metadata plus the caller's role on it.
+#[derive(Debug, Serialize)]
+pub struct DocView {
+    #[serde(flatten)]
+    pub meta: DocMeta,
+    /// The caller's effective role (null: none, e.g. an admin looking at a deleted document).
+    pub role: Option<Role>,
+    /// What the caller may do with it.
+    pub can: Vec<Action>,
+}
+
+fn view(caller: &Caller, meta: DocMeta, facts: &DocFacts) -> DocView {
+    DocView {
+        role: policy::effective_role(&caller.facts, facts),
+        can: Action::ALL
+            .into_iter()
+            .filter(|a| policy::can(&caller.facts, *a, facts))
+            .collect(),
+        meta,
+    }
+}
+
+fn parse_doc_id(s: &str) -> Result<String> {
+    DocId::parse(s)
+        .map(|d| d.as_str().to_owned())
+        .map_err(|_| AccountsError::validation("document id must be 1-128 of A-Z a-z 0-9 . _ -"))
+}
+
+/// Loads a document the caller may see: 404 if missing, or deleted and the caller is no admin.
+async fn load_visible(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    id: &str,
+) -> Result<(DocMeta, DocFacts)> {
+    let id = parse_doc_id(id)?;
+    let (meta, facts) = model::doc_with_facts(conn, &id).await?;
+    if facts.deleted && !policy::is_admin(&caller.facts) {
+        return Err(AccountsError::NotFound("document"));
+    }
+    Ok((meta, facts))
+}
+
+fn require(caller: &Caller, action: Action, facts: &DocFacts) -> Result<()> {
+    if policy::can(&caller.facts, action, facts) {
+        Ok(())
+    } else {
+        Err(AccountsError::Forbidden(
+            "you may not do this with this document",
+        ))
+    }
+}
+
+fn doc_entry<'a>(
+    caller: &'a Caller,
+    action: &'a str,
+    doc: &str,
+    detail: serde_json::Value,
+) -> audit::Entry<'a> {
+    audit::Entry {
+        actor_id: Some(caller.person.id),
+        actor_email: Some(&caller.person.email),
+        action,
+        target_kind: Some("doc"),
+        target_id: Some(doc.to_owned()),
+        subject_id: None,
+        detail,
+        ip: caller.ip.as_deref(),
+    }
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ListQuery {
+    pub network: Option<i64>,
+    pub city: Option<i64>,
+    pub kind: Option<String>,
+    /// Title search: case- and Polish-diacritic-insensitive substring.
+    pub q: Option<String>,
+    /// `exclude` (default), `include` or `only` archived documents.
+    pub archived: Option<String>,
+    /// Admins: `exclude` (default), `include` or `only` deleted documents.
+    pub deleted: Option<String>,
+}
+
+fn tri(v: Option<&str>, what: &str) -> Result<(bool, bool)> {
+    // (show normal, show flagged)
+    match v.unwrap_or("exclude") {
+        "exclude" => Ok((true, false)),
+        "include" => Ok((true, true)),
+        "only" => Ok((false, true)),
+        _ => Err(AccountsError::validation(format!(
+            "{what} must be exclude, include or only"
+        ))),
+    }
+}
+
+pub async fn list(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiQuery(q): ApiQuery<ListQuery>,
+) -> Result<Json<serde_json::Value>> {
+    let kind = match q.kind.as_deref() {
+        Some(k) => Some(
+            DocKind::parse(k).ok_or_else(|| AccountsError::validation("unknown document kind"))?,
+        ),
+        None => None,
+    };
+    let (arch_normal, arch_flagged) = tri(q.archived.as_deref(), "archived")?;
+    let (del_normal, del_flagged) = tri(q.deleted.as_deref(), "deleted")?;
+    if del_flagged && !policy::is_admin(&caller.facts) {
+        return Err(AccountsError::Forbidden(
+            "only administrators see deleted documents",
+        ));
+    }
+    let needle =
+        q.q.as_deref()
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .map(text::fold);
+    if needle
+        .as_ref()
+        .is_some_and(|n| n.chars().count() > MAX_TITLE_CHARS)
+    {
+        return Err(AccountsError::validation("search text is too long"));
+    }
+    let mut conn = state.db.pool.acquire().await?;
+    let docs = model::docs_with_facts(&mut conn, None).await?;
+    let mut out: Vec<DocView> = docs
+        .into_iter()
+        .filter(|(meta, facts)| {
+            let deleted_ok = if facts.deleted {
+                del_flagged
+            } else {
+                del_normal
+            };
+            let archived_ok = if facts.archived {
+                arch_flagged
+            } else {
+                arch_normal
+            };
+            let visible = if facts.deleted {
+                policy::is_admin(&caller.facts)
+            } else {
+                policy::can(&caller.facts, Action::Read, facts)
+            };
+            let network_ok = q.network.is_none_or(|n| match meta.owner {
+                Owner::Network(id) => id == n,
+                Owner::City(_) => facts.owner_city_networks.contains(&n),
+            });
+            let city_ok = q.city.is_none_or(|c| meta.owner == Owner::City(c));
+            let kind_ok = kind.is_none_or(|k| meta.kind == k);
+            let q_ok = needle
+                .as_ref()
+                .is_none_or(|n| text::fold(&meta.title).contains(n.as_str()));
+            deleted_ok && archived_ok && visible && network_ok && city_ok && kind_ok && q_ok
+        })
+        .map(|(meta, facts)| view(&caller, meta, &facts))
+        .collect();
+    out.sort_by(|a, b| {
+        text::polish_cmp(&a.meta.title, &b.meta.title).then_with(|| a.meta.id.cmp(&b.meta.id))
+    });
+    Ok(Json(json!({ "docs": out })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBody {
+    /// Optional; generated when missing.
+    pub id: Option<String>,
+    pub title: String,
+    pub kind: DocKind,
+    pub owner: Owner,
+}
+
+pub async fn create(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiJson(body): ApiJson<CreateBody>,
+) -> Result<Response> {
+    let title = clean_text(&body.title, "title", MAX_TITLE_CHARS)?;
+    let id = match body.id.as_deref() {
+        Some(id) => parse_doc_id(id)?,
+        None => format!("doc-{}", &crate::auth::random_secret()[..16]),
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let owner_networks = model::owner_city_networks(&mut tx, body.owner).await?;
+    if !policy::can_create(&caller.facts, body.owner, &owner_networks) {
+        return Err(AccountsError::Forbidden(
+            "you may not create documents for this owner",
+        ));
+    }
+    let (okind, oid) = model::owner_parts(body.owner);
+    sqlx::query(
+        "INSERT INTO doc_meta (doc_id, owner_kind, owner_id, kind, title, created_by, created_at, \
+         updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+    )
+    .bind(id.clone())
+    .bind(okind)
+    .bind(oid)
+    .bind(body.kind.as_str())
+    .bind(title.clone())
+    .bind(caller.person.id)
+    .bind(now)
+    .bind(now)
+    .execute(&mut *tx)
+    .await
+    .map_err(|e| AccountsError::from_insert(e, "a document with this id"))?;
+    let detail = json!({ "title": title, "kind": body.kind, "owner": body.owner });
+    audit::record(&mut tx, now, doc_entry(&caller, "doc.create", &id, detail)).await?;
+    let (meta, facts) = model::doc_with_facts(&mut tx, &id).await?;
+    tx.commit().await?;
+    Ok((StatusCode::CREATED, Json(view(&caller, meta, &facts))).into_response())
+}
+
+pub async fn get(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<serde_json::Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
+    if !facts.deleted {
+        require(&caller, Action::Read, &facts)?;
+    }
+    let shares = if policy::can(&caller.facts, Action::Share, &facts) {
+        Some(model::shares(&mut conn, &meta.id).await?)
+    } else {
+        None
+    };
+    let v = view(&caller, meta, &facts);
+    let mut body = serde_json::to_value(&v).map_err(|e| AccountsError::Internal(e.to_string()))?;
+    body["shares"] = serde_json::to_value(shares).unwrap_or_default();
+    Ok(Json(body))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RenameBody {
+    pub title: String,
+}
+
+pub async fn rename(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<RenameBody>,
+) -> Result<Json<DocView>> {
+    let title = clean_text(&body.title, "title", MAX_TITLE_CHARS)?;
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
+    require(&caller, Action::Rename, &facts)?;
+    sqlx::query("UPDATE doc_meta SET title = $1, updated_at = $2 WHERE doc_id = $3")
+        .bind(title.clone())
+        .bind(now)
+        .bind(meta.id.clone())
+        .execute(&mut *tx)
+        .await?;
+    let detail = json!({ "from": meta.title, "to": title });
+    audit::record(
+        &mut tx,
+        now,
+        doc_entry(&caller, "doc.rename", &meta.id, detail),
+    )
+    .await?;
+    let (meta, facts) = model::doc_with_facts(&mut tx, &meta.id).await?;
+    tx.commit().await?;
+    Ok(Json(view(&caller, meta, &facts)))
+}
+
+/// Runs a state change on one document under `action`'s rule, with audit and revocation.
+async fn change_doc(
+    state: &AccountsState,
+    caller: &Caller,
+    id: &str,
+    action: Action,
+    audit_action: &str,
+    sql: &str,
+    detail: serde_json::Value,
+) -> Result<Json<DocView>> {
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let (meta, facts) = load_visible(&mut tx, caller, id).await?;
+    require(caller, action, &facts)?;
+    let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    sqlx::query(sql)
+        .bind(now)
+        .bind(caller.person.id)
+        .bind(meta.id.clone())
+        .execute(&mut *tx)
+        .await?;
+    audit::record(
+        &mut tx,
+        now,
+        doc_entry(caller, audit_action, &meta.id, detail),
+    )
+    .await?;
+    let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let (meta, facts) = model::doc_with_facts(&mut tx, &meta.id).await?;
+    tx.commit().await?;
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(view(caller, meta, &facts)))
+}
+
+// Each statement binds ($1 now, $2 actor, $3 doc id), even where one is unused, so change_doc
+// can bind them uniformly; `$2 = $2` keeps the actor parameter referenced.
+pub async fn archive(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocView>> {
+    let sql = "UPDATE doc_meta SET archived_at = $1, updated_at = $1 WHERE $2 = $2 AND doc_id = $3";
+    change_doc(
+        &state,
+        &caller,
+        &id,
+        Action::Archive,
+        "doc.archive",
+        sql,
+        json!({}),
+    )
+    .await
+}
+
+pub async fn unarchive(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocView>> {
+    let sql =
+        "UPDATE doc_meta SET archived_at = NULL, updated_at = $1 WHERE $2 = $2 AND doc_id = $3";
+    change_doc(
+        &state,
+        &caller,
+        &id,
+        Action::Archive,
+        "doc.unarchive",
+        sql,
+        json!({}),
+    )
+    .await
+}
+
+pub async fn delete(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocView>> {
+    let sql = "UPDATE doc_meta SET deleted_at = $1, deleted_by = $2, updated_at = $1 WHERE doc_id = $3 AND deleted_at IS NULL";
+    change_doc(
+        &state,
+        &caller,
+        &id,
+        Action::Delete,
+        "doc.delete",
+        sql,
+        json!({}),
+    )
+    .await
+}
+
+pub async fn restore(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<DocView>> {
+    let sql = "UPDATE doc_meta SET deleted_at = NULL, deleted_by = NULL, updated_at = $1 WHERE $2 = $2 AND doc_id = $3";
+    change_doc(
+        &state,
+        &caller,
+        &id,
+        Action::Restore,
+        "doc.restore",
+        sql,
+        json!({}),
+    )
+    .await
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MoveBody {
+    pub owner: Owner,
+}
+
+pub async fn move_doc(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<MoveBody>,
+) -> Result<Json<DocView>> {
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
+    require(&caller, Action::Move, &facts)?;
+    let target_networks = model::owner_city_networks(&mut tx, body.owner).await?;
+    if !policy::can_create(&caller.facts, body.owner, &target_networks) {
+        return Err(AccountsError::Forbidden(
+            "you may not move documents to this owner",
+        ));
+    }
+    let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let (okind, oid) = model::owner_parts(body.owner);
+    sqlx::query(
+        "UPDATE doc_meta SET owner_kind = $1, owner_id = $2, updated_at = $3 WHERE doc_id = $4",
+    )
+    .bind(okind)
+    .bind(oid)
+    .bind(now)
+    .bind(meta.id.clone())
+    .execute(&mut *tx)
+    .await?;
+    let detail = json!({ "from": meta.owner, "to": body.owner });
+    audit::record(
+        &mut tx,
+        now,
+        doc_entry(&caller, "doc.move", &meta.id, detail),
+    )
+    .await?;
+    let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let (meta, facts) = model::doc_with_facts(&mut tx, &meta.id).await?;
+    tx.commit().await?;
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(view(&caller, meta, &facts)))
+}
+
+pub async fn list_shares(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<serde_json::Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
+    require(&caller, Action::Share, &facts)?;
+    let shares: Vec<Share> = model::shares(&mut conn, &meta.id).await?;
+    Ok(Json(json!({ "shares": shares })))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShareBody {
+    pub grantee: Grantee,
+    pub role: Role,
+}
+
+/// Adds or changes a share (a lower role than before revokes the difference).
+pub async fn share(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ShareBody>,
+) -> Result<Json<serde_json::Value>> {
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
+    require(&caller, Action::Share, &facts)?;
+    let exists = match body.grantee {
+        Grantee::Person(p) => model::person(&mut tx, p).await.is_ok(),
+        Grantee::City(c) => model::city_exists(&mut tx, c).await?,
+    };
+    if !exists {
+        return Err(AccountsError::NotFound("share recipient"));
+    }
+    let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let (gkind, gid) = model::grantee_parts(body.grantee);
+    sqlx::query(
+        "INSERT INTO doc_shares (doc_id, grantee_kind, grantee_id, role, created_by, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (doc_id, grantee_kind, grantee_id) DO UPDATE SET role = excluded.role",
+    )
+    .bind(meta.id.clone())
+    .bind(gkind)
+    .bind(gid)
+    .bind(body.role.as_str())
+    .bind(caller.person.id)
+    .bind(now)
+    .execute(&mut *tx)
+    .await?;
+    let mut entry = doc_entry(
+        &caller,
+        "doc.share",
+        &meta.id,
+        json!({ "grantee": body.grantee, "role": body.role }),
+    );
+    if let Grantee::Person(p) = body.grantee {
+        entry.subject_id = Some(p);
+    }
+    audit::record(&mut tx, now, entry).await?;
+    let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let shares = model::shares(&mut tx, &meta.id).await?;
+    tx.commit().await?;
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(json!({ "shares": shares })))
+}
+
+pub async fn unshare(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath((id, kind, grantee)): ApiPath<(String, String, String)>,
+) -> Result<Json<serde_json::Value>> {
+    let gid = parse_id(&grantee, "grantee")?;
+    let grantee = match kind.as_str() {
+        "person" => Grantee::Person(gid),
+        "city" => Grantee::City(gid),
+        _ => {
+            return Err(AccountsError::validation(
+                "grantee kind must be person or city",
+            ))
+        }
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
+    require(&caller, Action::Share, &facts)?;
+    let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let (gkind, gid) = model::grantee_parts(grantee);
+    let done = sqlx::query(
+        "DELETE FROM doc_shares WHERE doc_id = $1 AND grantee_kind = $2 AND grantee_id = $3",
+    )
+    .bind(meta.id.clone())
+    .bind(gkind)
+    .bind(gid)
+    .execute(&mut *tx)
+    .await?;
+    if done.rows_affected() == 0 {
+        return Err(AccountsError::NotFound("share"));
+    }
+    let mut entry = doc_entry(
+        &caller,
+        "doc.unshare",
+        &meta.id,
+        json!({ "grantee": grantee }),
+    );
+    if let Grantee::Person(p) = grantee {
+        entry.subject_id = Some(p);
+    }
+    audit::record(&mut tx, now, entry).await?;
+    let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
+    let shares = model::shares(&mut tx, &meta.id).await?;
+    tx.commit().await?;
+    state.revoke_lost(&access::lost(&before, &after));
+    Ok(Json(json!({ "shares": shares })))
+}
+
+/// The short-lived sync token for the caller, with the role the rules give.
+pub async fn token(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+) -> Result<Json<serde_json::Value>> {
+    let mut conn = state.db.pool.acquire().await?;
+    let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
+    let role = policy::effective_role(&caller.facts, &facts).ok_or(AccountsError::Forbidden(
+        "you have no access to this document",
+    ))?;
+    let ttl = state.config.token_ttl_secs;
+    let token = state.tokens.issue(&meta.id, &caller.sub(), role, ttl);
+    let expires_at = state.now_ms() / 1000 + ttl as i64;
+    Ok(Json(
+        json!({ "token": token, "role": role, "doc": meta.id, "expires_at": expires_at }),
+    ))
+}
+
+#[derive(Debug, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ExportBody {
+    /// What was exported, e.g. "docx", "pdf", "markdown".
+    pub format: Option<String>,
+}
+
+/// Records that the caller exported (downloaded) the document; the hub serves the content.
+pub async fn export(
+    State(state): State<AccountsState>,
+    caller: Caller,
+    ApiPath(id): ApiPath<String>,
+    ApiJson(body): ApiJson<ExportBody>,
+) -> Result<StatusCode> {
+    let format = match body.format.as_deref() {
+        Some(f) => Some(clean_text(f, "format", 32)?),
+        None => None,
+    };
+    let now = state.now_ms();
+    let mut tx = state.db.pool.begin().await?;
+    let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
+    require(&caller, Action::Export, &facts)?;
+    audit::record(
+        &mut tx,
+        now,
+        doc_entry(&caller, "doc.export", &meta.id, json!({ "format": format })),
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}

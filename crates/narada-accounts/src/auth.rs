@@ -1,0 +1,545 @@
+//! Signing in: argon2id passwords, sessions, one-time links, lockout and rate limiting.
+//!
+//! * Passwords are argon2id PHC strings; hashing runs on the blocking pool (it is deliberately
+//!   slow) and unknown accounts are answered after an equally slow dummy check, so the response
+//!   time does not tell which emails exist.
+//! * A session id is 32 random bytes, given to the browser once in an HttpOnly cookie; the
+//!   database keeps only its SHA-256. Sessions end after `session_idle_ms` unused or
+//!   `session_absolute_ms` after sign-in, on logout, on logout-everywhere and when the account is
+//!   disabled.
+//! * Invitations and password resets are one-time links carrying another 32-byte secret, also
+//!   stored only as a hash, usable once before they expire.
+//! * `lockout_threshold` wrong passwords in a row lock the account for `lockout_ms`; more than
+//!   `ip_max_failures` failures from one IP within `ip_window_ms` refuse further attempts from it.
+//!
+//! Nothing here logs a password, a session id or a link token.
+
+use std::sync::OnceLock;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use rand::RngCore;
+use sha2::{Digest, Sha256};
+use sqlx::{AnyConnection, Row};
+
+use crate::audit;
+use crate::config::AccountsConfig;
+use crate::db::Db;
+use crate::error::{AccountsError, Result};
+use crate::model::{self, Person};
+
+pub const SESSION_COOKIE: &str = "narada_session";
+pub const CSRF_COOKIE: &str = "narada_csrf";
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+/// Bounds the work a request can make argon2 do.
+pub const MAX_PASSWORD_BYTES: usize = 256;
+
+/// 32 random bytes as hex: session ids, CSRF tokens, link tokens.
+pub fn random_secret() -> String {
+    let mut bytes = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut bytes);
+    hex::encode(bytes)
+}
+
+pub fn sha256_hex(s: &str) -> String {
+    hex::encode(Sha256::digest(s.as_bytes()))
+}
+
+/// Compares two secrets without an early exit on the first difference.
+pub fn constant_time_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+}
+
+pub fn validate_password(pw: &str) -> Result<()> {
+    if pw.chars().count() < MIN_PASSWORD_CHARS {
+        return Err(AccountsError::validation(format!(
+            "password must have at least {MIN_PASSWORD_CHARS} characters"
+        )));
+    }
+    if pw.len() > MAX_PASSWORD_BYTES {
+        return Err(AccountsError::validation("password is too long"));
+    }
+    Ok(())
+}
+
+/// Trims and lower-cases an email and checks its shape (not deliverability).
+pub fn normalize_email(email: &str) -> Result<String> {
+    let e = email.trim().to_lowercase();
+    let ok = e.len() <= 254
+        && e.split_once('@').is_some_and(|(local, domain)| {
+            !local.is_empty()
+                && domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+        })
+        && !e.chars().any(|c| c.is_whitespace() || c.is_control());
+    if ok {
+        Ok(e)
+    } else {
+        Err(AccountsError::validation("email is not valid"))
+    }
+}
+
+fn hasher(cfg: &AccountsConfig) -> Result<Argon2<'static>> {
+    let params = Params::new(cfg.argon2_m_kib, cfg.argon2_t, cfg.argon2_p, None)
+        .map_err(|e| AccountsError::Internal(format!("argon2 params: {e}")))?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes a password (argon2id, random salt) on the blocking pool.
+pub async fn hash_password(cfg: &AccountsConfig, password: &str) -> Result<String> {
+    validate_password(password)?;
+    let argon = hasher(cfg)?;
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        let mut salt = [0u8; 16];
+        rand::rngs::OsRng.fill_bytes(&mut salt);
+        let salt = SaltString::encode_b64(&salt)
+            .map_err(|e| AccountsError::Internal(format!("salt: {e}")))?;
+        argon
+            .hash_password(password.as_bytes(), &salt)
+            .map(|h| h.to_string())
+            .map_err(|e| AccountsError::Internal(format!("argon2: {e}")))
+    })
+    .await
+    .map_err(|e| AccountsError::Internal(format!("hashing task: {e}")))?
+}
+
+/// Checks a password against a stored PHC string (its own parameters), on the blocking pool.
+pub async fn verify_password(phc: &str, password: &str) -> bool {
+    if password.len() > MAX_PASSWORD_BYTES {
+        return false;
+    }
+    let phc = phc.to_owned();
+    let password = password.to_owned();
+    tokio::task::spawn_blocking(move || {
+        PasswordHash::new(&phc)
+            .map(|h| {
+                Argon2::default()
+                    .verify_password(password.as_bytes(), &h)
+                    .is_ok()
+            })
+            .unwrap_or(false)
+    })
+    .await
+    .unwrap_or(false)
+}
+
+/// A hash to check against when the account does not exist, so that path costs the same.
+async fn dummy_hash(cfg: &AccountsConfig) -> String {
+    static DUMMY: OnceLock<String> = OnceLock::new();
+    if let Some(h) = DUMMY.get() {
+        return h.clone();
+    }
+    let h = hash_password(cfg, "not-a-real-password-0000")
+        .await
+        .unwrap_or_default();
+    DUMMY.get_or_init(|| h).clone()
+}
+
+/// A freshly started session: the raw id and CSRF token go to the browser, never to a log.
+pub struct NewSession {
+    pub id: String,
+    pub csrf: String,
+    pub person: Person,
+}
+
+impl std::fmt::Debug for NewSession {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("NewSession")
+            .field("person", &self.person.id)
+            .finish_non_exhaustive()
+    }
+}
+
+async fn start_session(
+    conn: &mut AnyConnection,
+    cfg: &AccountsConfig,
+    person_id: i64,
+    now: i64,
+    ip: Option<&str>,
+) -> Result<(String, String)> {
+    let id = random_secret();
+    let csrf = random_secret();
+    sqlx::query(
+        "INSERT INTO sessions (id_hash, person_id, csrf_token, created_at, last_seen_at, \
+         expires_at, ip) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+    )
+    .bind(sha256_hex(&id))
+    .bind(person_id)
+    .bind(csrf.clone())
+    .bind(now)
+    .bind(now)
+    .bind(now + cfg.session_absolute_ms)
+    .bind(ip.map(str::to_owned))
+    .execute(&mut *conn)
+    .await?;
+    Ok((id, csrf))
+}
+
+async fn record_ip_failure(conn: &mut AnyConnection, ip: Option<&str>, now: i64) -> Result<()> {
+    sqlx::query("INSERT INTO login_failures (ip, at) VALUES ($1, $2)")
+        .bind(ip.unwrap_or("unknown").to_owned())
+        .bind(now)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// Signs in with email and password. Every outcome is audited.
+pub async fn login(
+    db: &Db,
+    cfg: &AccountsConfig,
+    now: i64,
+    email: &str,
+    password: &str,
+    ip: Option<&str>,
+) -> Result<NewSession> {
+    let email = normalize_email(email).map_err(|_| AccountsError::InvalidCredentials)?;
+    let mut tx = db.pool.begin().await?;
+
+    // Per-IP sliding window, counted before any password work is done.
+    let recent: i64 =
+        sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE ip = $1 AND at > $2")
+            .bind(ip.unwrap_or("unknown").to_owned())
+            .bind(now - cfg.ip_window_ms)
+            .fetch_one(&mut *tx)
+            .await?
+            .try_get("n")?;
+    if recent >= cfg.ip_max_failures {
+        let entry = audit::Entry {
+            actor_email: Some(&email),
+            action: "login.rate_limited",
+            ip,
+            ..Default::default()
+        };
+        audit::record(&mut tx, now, entry).await?;
+        tx.commit().await?;
+        return Err(AccountsError::RateLimited);
+    }
+
+    let row = sqlx::query(
+        "SELECT id, password_hash, disabled_at, failed_logins, locked_until FROM people WHERE email = $1",
+    )
+    .bind(email.clone())
+    .fetch_optional(&mut *tx)
+    .await?;
+
+    let fail = |reason: &'static str, person: Option<i64>| audit::Entry {
+        actor_id: person,
+        actor_email: Some(&email),
+        action: "login.failed",
+        target_kind: Some("person"),
+        target_id: person.map(|p| p.to_string()),
+        subject_id: person,
+        detail: serde_json::json!({ "reason": reason }),
+        ip,
+    };
+
+    let Some(row) = row else {
+        let _ = verify_password(&dummy_hash(cfg).await, password).await;
+        record_ip_failure(&mut tx, ip, now).await?;
+        audit::record(&mut tx, now, fail("unknown_email", None)).await?;
+        tx.commit().await?;
+        return Err(AccountsError::InvalidCredentials);
+    };
+    let id: i64 = row.try_get("id")?;
+    let hash: Option<String> = row.try_get("password_hash")?;
+    let disabled: Option<i64> = row.try_get("disabled_at")?;
+    let failed: i64 = row.try_get("failed_logins")?;
+    let locked_until: Option<i64> = row.try_get("locked_until")?;
+
+    if locked_until.is_some_and(|t| t > now) {
+        record_ip_failure(&mut tx, ip, now).await?;
+        audit::record(&mut tx, now, fail("locked", Some(id))).await?;
+        tx.commit().await?;
+        return Err(AccountsError::Locked);
+    }
+
+    let ok = match (&hash, disabled) {
+        (Some(h), None) => verify_password(h, password).await,
+        _ => {
+            let _ = verify_password(&dummy_hash(cfg).await, password).await;
+            false
+        }
+    };
+    if !ok {
+        let failed = failed + 1;
+        let lock = failed >= cfg.lockout_threshold;
+        sqlx::query("UPDATE people SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if lock { 0 } else { failed })
+            .bind(if lock {
+                Some(now + cfg.lockout_ms)
+            } else {
+                None
+            })
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+        record_ip_failure(&mut tx, ip, now).await?;
+        let reason = if disabled.is_some() {
+            "disabled"
+        } else if hash.is_none() {
+            "no_password"
+        } else {
+            "wrong_password"
+        };
+        let mut entry = fail(reason, Some(id));
+        entry.detail = serde_json::json!({ "reason": reason, "locked": lock });
+        audit::record(&mut tx, now, entry).await?;
+        tx.commit().await?;
+        if lock {
+            tracing::warn!(person = id, "account locked after repeated failed sign-ins");
+        }
+        return Err(AccountsError::InvalidCredentials);
+    }
+
+    sqlx::query("UPDATE people SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    let (sid, csrf) = start_session(&mut tx, cfg, id, now, ip).await?;
+    let entry = audit::Entry {
+        actor_id: Some(id),
+        actor_email: Some(&email),
+        action: "login.ok",
+        target_kind: Some("person"),
+        target_id: Some(id.to_string()),
+        subject_id: Some(id),
+        ip,
+        ..Default::default()
+    };
+    audit::record(&mut tx, now, entry).await?;
+    let person = model::person(&mut tx, id).await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        id: sid,
+        csrf,
+        person,
+    })
+}
+
+/// A live session found from its cookie.
+#[derive(Clone)]
+pub struct SessionInfo {
+    pub person_id: i64,
+    pub csrf: String,
+    pub id_hash: String,
+}
+
+/// Finds the session for a raw cookie value; `None` if unknown or expired (expired ones are
+/// deleted on the way).
+pub async fn lookup_session(
+    db: &Db,
+    cfg: &AccountsConfig,
+    now: i64,
+    raw_id: &str,
+) -> Result<Option<SessionInfo>> {
+    // Anything that is not one of our ids is refused before touching the database.
+    if raw_id.len() != 64 || !raw_id.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Ok(None);
+    }
+    let id_hash = sha256_hex(raw_id);
+    let mut conn = db.pool.acquire().await?;
+    let row = sqlx::query(
+        "SELECT s.person_id, s.csrf_token, s.last_seen_at, s.expires_at, p.disabled_at \
+         FROM sessions s JOIN people p ON p.id = s.person_id WHERE s.id_hash = $1",
+    )
+    .bind(id_hash.clone())
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else { return Ok(None) };
+    let last_seen: i64 = row.try_get("last_seen_at")?;
+    let expires: i64 = row.try_get("expires_at")?;
+    let disabled: Option<i64> = row.try_get("disabled_at")?;
+    if now >= expires || now >= last_seen + cfg.session_idle_ms || disabled.is_some() {
+        sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+            .bind(id_hash)
+            .execute(&mut *conn)
+            .await?;
+        return Ok(None);
+    }
+    // Refresh the idle clock, but not on every request: once a minute is precise enough.
+    if now - last_seen > 60_000 {
+        sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE id_hash = $2")
+            .bind(now)
+            .bind(id_hash.clone())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(Some(SessionInfo {
+        person_id: row.try_get("person_id")?,
+        csrf: row.try_get("csrf_token")?,
+        id_hash,
+    }))
+}
+
+pub async fn end_session(conn: &mut AnyConnection, id_hash: &str) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE id_hash = $1")
+        .bind(id_hash.to_owned())
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn end_all_sessions(conn: &mut AnyConnection, person_id: i64) -> Result<()> {
+    sqlx::query("DELETE FROM sessions WHERE person_id = $1")
+        .bind(person_id)
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
+}
+
+/// What a one-time link is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkKind {
+    Invite,
+    Reset,
+}
+
+impl LinkKind {
+    fn as_str(self) -> &'static str {
+        match self {
+            LinkKind::Invite => "invite",
+            LinkKind::Reset => "reset",
+        }
+    }
+}
+
+/// A one-time link to hand to the person (shown to the admin; no mail server is assumed).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Link {
+    pub token: String,
+    pub link: String,
+    pub expires_at: i64,
+}
+
+/// Creates a one-time link, replacing older unused links of the same kind for that person.
+pub async fn issue_link(
+    conn: &mut AnyConnection,
+    cfg: &AccountsConfig,
+    kind: LinkKind,
+    person_id: i64,
+    created_by: Option<i64>,
+    now: i64,
+) -> Result<Link> {
+    sqlx::query(
+        "DELETE FROM one_time_tokens WHERE person_id = $1 AND kind = $2 AND used_at IS NULL",
+    )
+    .bind(person_id)
+    .bind(kind.as_str())
+    .execute(&mut *conn)
+    .await?;
+    let token = random_secret();
+    let ttl = match kind {
+        LinkKind::Invite => cfg.invite_ttl_ms,
+        LinkKind::Reset => cfg.reset_ttl_ms,
+    };
+    sqlx::query(
+        "INSERT INTO one_time_tokens (token_hash, kind, person_id, created_by, created_at, \
+         expires_at) VALUES ($1, $2, $3, $4, $5, $6)",
+    )
+    .bind(sha256_hex(&token))
+    .bind(kind.as_str())
+    .bind(person_id)
+    .bind(created_by)
+    .bind(now)
+    .bind(now + ttl)
+    .execute(&mut *conn)
+    .await?;
+    let path = match kind {
+        LinkKind::Invite => "invite",
+        LinkKind::Reset => "reset-password",
+    };
+    let link = format!(
+        "{}/{path}?token={token}",
+        cfg.public_base_url.trim_end_matches('/')
+    );
+    Ok(Link {
+        token,
+        link,
+        expires_at: now + ttl,
+    })
+}
+
+/// Uses a one-time link: returns the person it is for and marks it used, or `BadLink`.
+pub async fn consume_link(
+    conn: &mut AnyConnection,
+    kind: LinkKind,
+    token: &str,
+    now: i64,
+) -> Result<i64> {
+    if token.len() != 64 || !token.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return Err(AccountsError::BadLink);
+    }
+    // The UPDATE both checks and claims the link, so two racing uses cannot both succeed.
+    let row = sqlx::query(
+        "UPDATE one_time_tokens SET used_at = $1 WHERE token_hash = $2 AND kind = $3 \
+         AND used_at IS NULL AND expires_at > $4 RETURNING person_id",
+    )
+    .bind(now)
+    .bind(sha256_hex(token))
+    .bind(kind.as_str())
+    .bind(now)
+    .fetch_optional(&mut *conn)
+    .await?;
+    match row {
+        Some(r) => Ok(r.try_get("person_id")?),
+        None => Err(AccountsError::BadLink),
+    }
+}
+
+/// Sets a person's password (after an invite or reset) and starts a session.
+pub async fn set_password_and_sign_in(
+    db: &Db,
+    cfg: &AccountsConfig,
+    kind: LinkKind,
+    token: &str,
+    password: &str,
+    now: i64,
+    ip: Option<&str>,
+) -> Result<NewSession> {
+    validate_password(password)?;
+    let hash = hash_password(cfg, password).await?;
+    let mut tx = db.pool.begin().await?;
+    let person_id = consume_link(&mut tx, kind, token, now).await?;
+    let person = model::person(&mut tx, person_id).await?;
+    if person.disabled {
+        return Err(AccountsError::BadLink);
+    }
+    sqlx::query(
+        "UPDATE people SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
+    )
+    .bind(hash)
+    .bind(person_id)
+    .execute(&mut *tx)
+    .await?;
+    // A reset ends every other session: whoever knew the old password is out.
+    end_all_sessions(&mut tx, person_id).await?;
+    let (sid, csrf) = start_session(&mut tx, cfg, person_id, now, ip).await?;
+    let action = match kind {
+        LinkKind::Invite => "invite.accepted",
+        LinkKind::Reset => "password.reset",
+    };
+    let entry = audit::Entry {
+        actor_id: Some(person_id),
+        actor_email: Some(&person.email),
+        action,
+        target_kind: Some("person"),
+        target_id: Some(person_id.to_string()),
+        subject_id: Some(person_id),
+        ip,
+        ..Default::default()
+    };
+    audit::record(&mut tx, now, entry).await?;
+    let person = model::person(&mut tx, person_id).await?;
+    tx.commit().await?;
+    Ok(NewSession {
+        id: sid,
+        csrf,
+        person,
+    })
+}

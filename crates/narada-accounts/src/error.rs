@@ -1,0 +1,99 @@
+//! The crate's error type and how it becomes an HTTP answer.
+//!
+//! Every failure reaches the client as `{"error": {"code": "...", "message": "..."}}` with a
+//! fitting status. Database and other internal errors are logged with detail and answered with a
+//! plain "internal error", so nothing about the schema or a secret leaks to the client.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountsError {
+    #[error("{0}")]
+    Validation(String),
+    #[error("not signed in")]
+    Unauthenticated,
+    #[error("wrong email or password")]
+    InvalidCredentials,
+    #[error("too many failed sign-ins; try again later")]
+    Locked,
+    #[error("too many requests; try again later")]
+    RateLimited,
+    #[error("missing or wrong CSRF token")]
+    Csrf,
+    #[error("{0}")]
+    Forbidden(&'static str),
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    #[error("{0}")]
+    Conflict(String),
+    #[error("this link is invalid, used or expired")]
+    BadLink,
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("migration error: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+pub type Result<T, E = AccountsError> = std::result::Result<T, E>;
+
+impl AccountsError {
+    pub fn validation(msg: impl Into<String>) -> Self {
+        AccountsError::Validation(msg.into())
+    }
+
+    /// The status and the stable machine-readable code.
+    pub fn status_and_code(&self) -> (StatusCode, &'static str) {
+        use AccountsError::*;
+        match self {
+            Validation(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
+            Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
+            InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
+            Locked => (StatusCode::TOO_MANY_REQUESTS, "locked"),
+            RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            Csrf => (StatusCode::FORBIDDEN, "csrf"),
+            Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
+            Conflict(_) => (StatusCode::CONFLICT, "conflict"),
+            BadLink => (StatusCode::BAD_REQUEST, "bad_link"),
+            Database(_) | Migrate(_) | Internal(_) => {
+                (StatusCode::INTERNAL_SERVER_ERROR, "internal")
+            }
+        }
+    }
+
+    /// Unique-constraint violations become 409 rather than 500.
+    pub fn from_insert(e: sqlx::Error, what: &str) -> Self {
+        if let sqlx::Error::Database(db) = &e {
+            if db.is_unique_violation() {
+                return AccountsError::Conflict(format!("{what} already exists"));
+            }
+            if db.is_foreign_key_violation() {
+                return AccountsError::validation(format!("{what} refers to something missing"));
+            }
+        }
+        AccountsError::Database(e)
+    }
+}
+
+/// The JSON error body.
+pub fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code, "message": message } });
+    (status, Json(body)).into_response()
+}
+
+impl IntoResponse for AccountsError {
+    fn into_response(self) -> Response {
+        let (status, code) = self.status_and_code();
+        let message = if status.is_server_error() {
+            tracing::error!(error = %self, "accounts request failed");
+            "internal error".to_owned()
+        } else {
+            self.to_string()
+        };
+        error_body(status, code, &message)
+    }
+}

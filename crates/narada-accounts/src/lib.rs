@@ -1,0 +1,89 @@
+//! Narada's accounts: people, cities, networks and who may do what with each document.
+//!
+//! * [`policy`] — the permission rules, in one place, as pure functions.
+//! * [`auth`] — sign-in (argon2id), sessions, CSRF, one-time links, lockout.
+//! * [`api`] — the JSON API the server mounts under `/api` ([`router`]).
+//! * [`audit`] — the append-only audit trail.
+//! * [`access`] — who lost access after a change, so their sockets can be closed.
+//! * [`seed`] — `create_user` for `narada admin create-user` and the `narada seed --demo` data.
+//!
+//! The tables are created by `migrations/<backend>/0100_accounts.sql`; the store runs them along
+//! with its own. The accounts service opens its own pool ([`db::Db`]) on the same database.
+
+use std::sync::Arc;
+
+use narada_auth::{AccessRevoker, TokenKey};
+
+pub mod access;
+pub mod api;
+pub mod audit;
+pub mod auth;
+pub mod config;
+pub mod db;
+pub mod error;
+pub mod model;
+pub mod policy;
+pub mod seed;
+pub mod text;
+
+pub use api::router;
+pub use config::{AccountsConfig, Clock, ManualClock, SystemClock};
+pub use db::Db;
+pub use error::AccountsError;
+pub use seed::{create_user, seed_demo, DemoAccount, NewUser, DEMO_PASSWORD};
+
+/// Everything the API handlers share. Cheap to clone.
+#[derive(Clone)]
+pub struct AccountsState {
+    pub db: Db,
+    /// Signs the sync tokens handed out by `POST /api/docs/{id}/token`.
+    pub tokens: TokenKey,
+    /// Closes live sockets when someone loses access.
+    pub revoker: Arc<dyn AccessRevoker>,
+    pub config: Arc<AccountsConfig>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AccountsState {
+    pub fn new(
+        db: Db,
+        tokens: TokenKey,
+        revoker: Arc<dyn AccessRevoker>,
+        config: AccountsConfig,
+    ) -> Self {
+        AccountsState {
+            db,
+            tokens,
+            revoker,
+            config: Arc::new(config),
+            clock: Arc::new(SystemClock),
+        }
+    }
+
+    /// Replaces the clock (tests).
+    pub fn with_clock(mut self, clock: Arc<dyn Clock>) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Closes the sockets of everyone listed (after the change that took their access committed).
+    pub(crate) fn revoke_lost(&self, lost: &[(String, i64)]) {
+        for (doc, person) in lost {
+            tracing::info!(doc = %doc, person = *person, "access reduced: closing sockets");
+            self.revoker.revoke(doc, &person.to_string());
+        }
+    }
+}
+
+/// A revoker that does nothing, for tools that run without a hub (CLI, seeding).
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NoRevoker;
+
+impl AccessRevoker for NoRevoker {
+    fn revoke(&self, _doc: &str, _user: &str) {}
+    fn revoke_user(&self, _user: &str) {}
+}

@@ -1,0 +1,331 @@
+//! The permission rules — the ONE place where Narada decides who may do what with a document.
+//!
+//! Everything here is pure: the caller loads the facts (who the person is, which cities and
+//! networks they belong to, who owns the document and how it is shared) and these functions
+//! answer. The HTTP API, the token endpoint and revocation all go through [`effective_role`] and
+//! [`can`], so a rule changed here changes everywhere at once.
+//!
+//! # Account roles and their ceiling
+//!
+//! Every person has one account role. It is also the *ceiling* of what they get on any document:
+//! a share never lifts an expert above commenter ("experts annotate, they never rewrite").
+//!
+//! | account role | who                          | ceiling on the sync socket |
+//! |--------------|------------------------------|----------------------------|
+//! | admin        | ministry staff               | moderator (on every live document) |
+//! | moderator    | runs workshops               | moderator                  |
+//! | editor       | city team member             | editor                     |
+//! | commenter    | expert (World Bank, ministry)| commenter                  |
+//! | viewer       | reads                        | viewer                     |
+//!
+//! # How a person reaches a document
+//!
+//! A document is owned by a city or by a network. A person's *networks* are the networks they are
+//! assigned to (experts, moderators) plus the networks of the cities they belong to.
+//!
+//! | reach      | when                                                                  | role given                      |
+//! |------------|-----------------------------------------------------------------------|---------------------------------|
+//! | home       | the document's city is one of the person's cities                     | the ceiling                     |
+//! | network    | the document's network is one of the person's networks                | the ceiling                     |
+//! | advised    | the document's city is in a network the person is *assigned* to      | the ceiling, but an editor only reads (viewer): editors edit only their own city's documents |
+//! | share      | the document is shared with the person, or with one of their cities   | the share's role, capped at the ceiling |
+//! | none       | otherwise                                                             | no access                       |
+//!
+//! The effective role is the highest one any reach gives, then:
+//!
+//! | document state | effect                                                               |
+//! |----------------|----------------------------------------------------------------------|
+//! | archived       | everyone is capped at viewer (read-only) until it is unarchived      |
+//! | deleted (soft) | nobody gets a role (no token, not listed); only an admin sees and restores it |
+//! | person disabled| no role anywhere                                                     |
+//!
+//! # Actions
+//!
+//! *Manage* means: admin, or an owner-given role (home / network / advised — never a share) of
+//! editor or above, computed as if the document were not archived.
+//!
+//! | action                     | who may                                         |
+//! |----------------------------|-------------------------------------------------|
+//! | read (get, list, token, export) | effective role ≥ viewer                    |
+//! | annotate (comment, suggest)| effective role ≥ commenter                      |
+//! | edit content               | effective role ≥ editor                         |
+//! | moderate (workshops)       | effective role = moderator                      |
+//! | rename                     | effective role ≥ editor (so not while archived) |
+//! | archive / unarchive        | manage                                          |
+//! | share / unshare            | manage                                          |
+//! | delete (soft)              | manage                                          |
+//! | move (change owner)        | manage, and may create in the new owner         |
+//! | restore a deleted document | admin                                           |
+//! | create in an owner         | admin; or an editor/moderator whose reach to that owner (home, network, advised) gives editor or above |
+//!
+//! The full matrix is tested in `tests/policy_matrix.rs` and again through HTTP in
+//! `tests/api_matrix.rs`.
+
+use std::collections::BTreeSet;
+
+use narada_auth::Role;
+use serde::{Deserialize, Serialize};
+
+/// A person's account role (what they are in the organisation, not on one document).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AccountRole {
+    Viewer,
+    Commenter,
+    Editor,
+    Moderator,
+    Admin,
+}
+
+impl AccountRole {
+    pub const ALL: [AccountRole; 5] = [
+        AccountRole::Admin,
+        AccountRole::Moderator,
+        AccountRole::Editor,
+        AccountRole::Commenter,
+        AccountRole::Viewer,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccountRole::Admin => "admin",
+            AccountRole::Moderator => "moderator",
+            AccountRole::Editor => "editor",
+            AccountRole::Commenter => "commenter",
+            AccountRole::Viewer => "viewer",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Some(match s {
+            "admin" => AccountRole::Admin,
+            "moderator" => AccountRole::Moderator,
+            "editor" => AccountRole::Editor,
+            "commenter" => AccountRole::Commenter,
+            "viewer" => AccountRole::Viewer,
+            _ => return None,
+        })
+    }
+
+    /// The highest socket role this account can ever hold on a document.
+    pub fn ceiling(self) -> Role {
+        match self {
+            AccountRole::Admin | AccountRole::Moderator => Role::Moderator,
+            AccountRole::Editor => Role::Editor,
+            AccountRole::Commenter => Role::Commenter,
+            AccountRole::Viewer => Role::Viewer,
+        }
+    }
+}
+
+/// Who owns a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum Owner {
+    City(i64),
+    Network(i64),
+}
+
+/// Who a share is given to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "id", rename_all = "lowercase")]
+pub enum Grantee {
+    Person(i64),
+    City(i64),
+}
+
+/// What the rules need to know about a person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PersonFacts {
+    pub id: i64,
+    pub role: AccountRole,
+    pub disabled: bool,
+    /// Cities the person belongs to.
+    pub cities: BTreeSet<i64>,
+    /// Networks the person is assigned to (experts, moderators).
+    pub assigned_networks: BTreeSet<i64>,
+    /// Networks of the person's cities.
+    pub city_networks: BTreeSet<i64>,
+}
+
+impl PersonFacts {
+    /// All the person's networks: assigned ones and those of their cities.
+    pub fn in_network(&self, network: i64) -> bool {
+        self.assigned_networks.contains(&network) || self.city_networks.contains(&network)
+    }
+}
+
+/// What the rules need to know about a document.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocFacts {
+    pub owner: Owner,
+    /// When the owner is a city: the networks that city belongs to (empty for network owners).
+    pub owner_city_networks: BTreeSet<i64>,
+    pub archived: bool,
+    pub deleted: bool,
+    pub shares: Vec<(Grantee, Role)>,
+}
+
+/// Everything one can ask to do with a document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Action {
+    Read,
+    Annotate,
+    Edit,
+    Moderate,
+    Rename,
+    Archive,
+    Share,
+    Delete,
+    Move,
+    Restore,
+    Export,
+}
+
+impl Action {
+    pub const ALL: [Action; 11] = [
+        Action::Read,
+        Action::Annotate,
+        Action::Edit,
+        Action::Moderate,
+        Action::Rename,
+        Action::Archive,
+        Action::Share,
+        Action::Delete,
+        Action::Move,
+        Action::Restore,
+        Action::Export,
+    ];
+}
+
+/// The role the owner of the document gives this person (home / network / advised reach),
+/// ignoring shares and the document's state.
+pub fn owner_role(
+    person: &PersonFacts,
+    owner: Owner,
+    owner_city_networks: &BTreeSet<i64>,
+) -> Option<Role> {
+    if person.disabled {
+        return None;
+    }
+    if person.role == AccountRole::Admin {
+        return Some(Role::Moderator);
+    }
+    let ceiling = person.role.ceiling();
+    match owner {
+        Owner::City(city) => {
+            if person.cities.contains(&city) {
+                return Some(ceiling);
+            }
+            let advised = owner_city_networks
+                .iter()
+                .any(|n| person.assigned_networks.contains(n));
+            if advised {
+                // Editors edit their own city's documents only; assigned to a network they read.
+                return Some(if person.role == AccountRole::Editor {
+                    Role::Viewer
+                } else {
+                    ceiling
+                });
+            }
+            None
+        }
+        Owner::Network(network) => person.in_network(network).then_some(ceiling),
+    }
+}
+
+/// The role the person gets on the document's sync socket, or `None` for no access at all.
+pub fn effective_role(person: &PersonFacts, doc: &DocFacts) -> Option<Role> {
+    if person.disabled || doc.deleted {
+        return None;
+    }
+    let from_owner = owner_role(person, doc.owner, &doc.owner_city_networks);
+    let from_shares = doc
+        .shares
+        .iter()
+        .filter(|(grantee, _)| match grantee {
+            Grantee::Person(p) => *p == person.id,
+            Grantee::City(c) => person.cities.contains(c),
+        })
+        .map(|(_, role)| (*role).min(person.role.ceiling()))
+        .max();
+    let role = from_owner.max(from_shares)?;
+    Some(if doc.archived {
+        role.min(Role::Viewer)
+    } else {
+        role
+    })
+}
+
+/// May the person manage (rename aside: archive, share, delete, move) the document?
+fn manages(person: &PersonFacts, doc: &DocFacts) -> bool {
+    if person.disabled || doc.deleted {
+        return false;
+    }
+    person.role == AccountRole::Admin
+        || owner_role(person, doc.owner, &doc.owner_city_networks) >= Some(Role::Editor)
+}
+
+/// May the person do `action` on the document?
+pub fn can(person: &PersonFacts, action: Action, doc: &DocFacts) -> bool {
+    let role = effective_role(person, doc);
+    match action {
+        Action::Read | Action::Export => role >= Some(Role::Viewer),
+        Action::Annotate => role >= Some(Role::Commenter),
+        Action::Edit | Action::Rename => role >= Some(Role::Editor),
+        Action::Moderate => role >= Some(Role::Moderator),
+        Action::Archive | Action::Share | Action::Delete | Action::Move => manages(person, doc),
+        Action::Restore => !person.disabled && person.role == AccountRole::Admin,
+    }
+}
+
+/// May the person create a document owned by `owner` (whose city networks are given)?
+pub fn can_create(person: &PersonFacts, owner: Owner, owner_city_networks: &BTreeSet<i64>) -> bool {
+    if person.disabled {
+        return false;
+    }
+    person.role == AccountRole::Admin
+        || (matches!(person.role, AccountRole::Editor | AccountRole::Moderator)
+            && owner_role(person, owner, owner_city_networks) >= Some(Role::Editor))
+}
+
+/// May the person manage people, cities, networks and read the audit trail?
+pub fn is_admin(person: &PersonFacts) -> bool {
+    !person.disabled && person.role == AccountRole::Admin
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn person(role: AccountRole) -> PersonFacts {
+        PersonFacts {
+            id: 1,
+            role,
+            disabled: false,
+            cities: BTreeSet::from([10]),
+            assigned_networks: BTreeSet::new(),
+            city_networks: BTreeSet::from([100]),
+        }
+    }
+
+    #[test]
+    fn share_is_capped_by_the_account_ceiling() {
+        let doc = DocFacts {
+            owner: Owner::City(99),
+            owner_city_networks: BTreeSet::new(),
+            archived: false,
+            deleted: false,
+            shares: vec![(Grantee::Person(1), Role::Moderator)],
+        };
+        assert_eq!(
+            effective_role(&person(AccountRole::Commenter), &doc),
+            Some(Role::Commenter)
+        );
+        assert_eq!(
+            effective_role(&person(AccountRole::Editor), &doc),
+            Some(Role::Editor)
+        );
+    }
+}
