@@ -203,11 +203,14 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
     const save = session.saveState;
     statusBox.dataset.state = state;
     // Only transitions are announced: the live region changes when the spoken text would.
-    let text = t(STATUS_TEXT[state]);
-    if (save === 'unsynced' && writable) text += `. ${t('saveUnsynced')}`;
-    if (text !== lastAnnounced) {
-      statusLive.textContent = text;
-      lastAnnounced = text;
+    const stateText = t(STATUS_TEXT[state]);
+    const hint = save === 'unsynced' && writable ? t('saveUnsynced') : '';
+    if (stateText + hint !== lastAnnounced) {
+      const hintEl = document.createElement('span');
+      hintEl.className = 'status__hint';
+      hintEl.textContent = hint;
+      statusLive.replaceChildren(stateText, hintEl);
+      lastAnnounced = stateText + hint;
     }
     // The saved/saving hint is visual only (announcing it on every keystroke would be noise);
     // "saving" shows only when it lasts, so ordinary typing does not flicker.
@@ -281,13 +284,15 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
     });
     editor = ed;
     toolbar.attach(ed);
-    s.provider.once('sync', () => {
-      if (s !== session) return;
+    const onFirstSync = (synced: boolean) => {
+      if (!synced || s !== session) return;
+      s.provider.off('sync', onFirstSync);
       host.setAttribute('aria-busy', 'false');
       ed.setEditable(writable);
       ed.view.dom.setAttribute('aria-readonly', String(!writable));
       toolbar.update();
-    });
+    };
+    s.provider.on('sync', onFirstSync);
     presence.attach(s.provider.awareness);
     renderNotice();
     renderStatus();

@@ -54,7 +54,7 @@ const pl = {
   statusClosed: 'Rozłączono',
   saveSaved: 'Zmiany zapisane',
   saveSaving: 'Zapisywanie…',
-  saveUnsynced: 'Niewysłane zmiany — zostaną wysłane po odzyskaniu połączenia',
+  saveUnsynced: 'Niewysłane zmiany: zostaną wysłane po odzyskaniu połączenia',
 
   presenceLabel: 'Osoby w dokumencie',
   presenceYou: '(Ty)',
@@ -123,7 +123,7 @@ const en: Record<MessageKey, string> = {
   statusClosed: 'Disconnected',
   saveSaved: 'Changes saved',
   saveSaving: 'Saving…',
-  saveUnsynced: 'Unsent changes — they will be sent when the connection is back',
+  saveUnsynced: 'Unsent changes: they will be sent when the connection is back',
 
   presenceLabel: 'People in the document',
   presenceYou: '(you)',

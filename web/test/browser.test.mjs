@@ -67,7 +67,7 @@ describe('the editor in Chromium', { skip }, () => {
     const page = await context.newPage();
     page.on('pageerror', (e) => pageErrors.push(`${e.message}`));
     page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text()}`);
+      if (m.type() === 'error') pageErrors.push(`console: ${m.text().replace(/token=[^&\s']+/g, 'token=[redacted]')}`);
     });
     return { context, page };
   }
@@ -230,6 +230,52 @@ describe('the editor in Chromium', { skip }, () => {
     await viewer.page.locator('.prose', { hasText: 'Dalszy ciąg.' }).waitFor({ timeout: WAIT });
     await ed.context.close();
     await viewer.context.close();
+  });
+
+  test('the status follows the server going away and coming back; offline edits are kept', async () => {
+    // A server of its own, so it can be killed; restarted on the same port and database so the
+    // page reconnects by itself.
+    let own = await startServer(ws);
+    const p = await person();
+    try {
+      const doc = randomDoc('outage');
+      await p.page.goto(`${own.httpUrl}/`);
+      await p.page.getByLabel('Nazwa dokumentu').fill(doc);
+      await p.page.getByLabel('Twoje imię i nazwisko').fill('Olga Odporna');
+      await p.page.keyboard.press('Enter');
+      await statusText(p.page).filter({ hasText: 'Połączono' }).waitFor({ timeout: WAIT });
+      await p.page.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+      await p.page.keyboard.type('Przed awarią.');
+      await p.page.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
+
+      await own.kill();
+      await statusText(p.page).filter({ hasText: 'Ponowne łączenie' }).waitFor({ timeout: WAIT });
+      await p.page.keyboard.type(' W trakcie awarii.');
+      await statusText(p.page).filter({ hasText: 'Niewysłane zmiany' }).waitFor({ timeout: WAIT });
+      await p.page.screenshot({ path: path.join(shots, '6-reconnecting.png') });
+
+      // The browser itself going offline is told apart from a server outage.
+      await p.context.setOffline(true);
+      await statusText(p.page).filter({ hasText: 'Brak połączenia z siecią' }).waitFor({ timeout: WAIT });
+      await p.context.setOffline(false);
+
+      own = await startServer(ws, { port: own.port });
+      await statusText(p.page).filter({ hasText: /^Połączono$/ }).waitFor({ timeout: WAIT });
+      await p.page.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
+
+      // Someone opening the document now gets both sentences from the server.
+      const other = await person();
+      await other.page.goto(`${own.httpUrl}/d/${doc}`);
+      await other.page.getByLabel('Twoje imię i nazwisko').fill('Piotr Późniejszy');
+      await other.page.getByRole('button', { name: 'Dalej' }).click();
+      await other.page.locator('.prose', { hasText: 'Przed awarią. W trakcie awarii.' }).waitFor({ timeout: WAIT });
+      await other.context.close();
+    } finally {
+      await p.context.close();
+      await own.stop();
+      // The refused reconnects during the outage are logged by the browser: expected here.
+      pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/ERR_CONNECTION_REFUSED/.test(e)));
+    }
   });
 
   test('without a link or developer tokens the page says to ask an administrator', async () => {

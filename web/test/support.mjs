@@ -88,10 +88,13 @@ function envFor(ws, extra = {}) {
   return env;
 }
 
-/** Starts `narada serve` on a free port; resolves once it logs that it is listening. */
-export async function startServer(ws, { extraEnv = {}, timeoutMs = 30_000 } = {}) {
+/**
+ * Starts `narada serve` on `port` (default: a free one); resolves once it logs that it is
+ * listening.
+ */
+export async function startServer(ws, { port: wanted, extraEnv = {}, timeoutMs = 30_000 } = {}) {
   const bin = naradaBin();
-  const port = await freePort();
+  const port = wanted ?? (await freePort());
   const addr = `127.0.0.1:${port}`;
   const child = spawn(bin, ['serve', '--addr', addr, '--database-url', ws.databaseUrl], {
     env: envFor(ws, { RUST_LOG: process.env.RUST_LOG || 'info', ...extraEnv }),
