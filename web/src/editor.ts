@@ -265,6 +265,9 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
           undoRedo: false,
           heading: { levels: [1, 2, 3] },
           link: { openOnClick: false },
+          // Each client would append its own empty trailing paragraph on every change (an
+          // appendTransaction), and concurrently those duplicate: not safe with collaboration.
+          trailingNode: false,
         }),
         Collaboration.configure({ document: s.doc, field: 'default' }),
         CollaborationCaret.configure({ provider: s.provider, user: { name, color }, render: renderCaret }),

@@ -11,7 +11,7 @@ const pl = {
   appTagline: 'Wspólna praca nad dokumentami Partnerskiej Inicjatywy Miast',
   skipToContent: 'Przejdź do treści dokumentu',
   languageSwitch: 'Język interfejsu',
-  homeLink: 'Narada — strona główna',
+  homeLinkSuffix: ' — strona główna',
 
   landingTitle: 'Otwórz dokument',
   landingIntro:
@@ -80,7 +80,7 @@ const en: Record<MessageKey, string> = {
   appTagline: 'Working together on City Partnership Initiative documents',
   skipToContent: 'Skip to document text',
   languageSwitch: 'Interface language',
-  homeLink: 'Narada — home',
+  homeLinkSuffix: ' — home',
 
   landingTitle: 'Open a document',
   landingIntro:

@@ -10,8 +10,13 @@ import { type MessageKey, t, onLanguageChange } from './i18n';
 interface Tool {
   id: string;
   label: MessageKey;
-  /** Visible glyph; the full name is the accessible name and tooltip. */
+  /** Visible glyph (text or inline SVG markup); the full name is the accessible name and tooltip. */
   glyph: string;
+  /**
+   * The glyph is a word a speech-input user would say ("H1"), so the accessible name must
+   * contain it (WCAG 2.5.3 label in name).
+   */
+  sayable?: boolean;
   shortcut?: string;
   /** Toggles have a pressed state; actions (undo/redo) do not. */
   isActive?: (e: Editor) => boolean;
@@ -19,6 +24,12 @@ interface Tool {
   can: (e: Editor) => boolean;
   group: number;
 }
+
+// Small line icons drawn with currentColor, so they follow the button's state colours.
+const BULLET_ICON =
+  '<svg viewBox="0 0 20 20" width="20" height="20" fill="currentColor"><circle cx="4" cy="5" r="1.8"/><circle cx="4" cy="10" r="1.8"/><circle cx="4" cy="15" r="1.8"/><rect x="8" y="4" width="10" height="2" rx="1"/><rect x="8" y="9" width="10" height="2" rx="1"/><rect x="8" y="14" width="10" height="2" rx="1"/></svg>';
+const NUMBERED_ICON =
+  '<svg viewBox="0 0 20 20" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round"><path d="M2.2 3.6 3.8 2.6v5"/><path d="M2.2 12.6c.4-1 2.8-1.2 2.8.4 0 1.1-1.6 1.9-2.8 3.4h3"/><path d="M8.5 5h9.5M8.5 15h9.5" stroke-width="2"/></svg>';
 
 const TOOLS: Tool[] = [
   {
@@ -28,7 +39,7 @@ const TOOLS: Tool[] = [
     can: (e) => e.isActive('paragraph') || e.can().setParagraph(),
   },
   ...([1, 2, 3] as const).map((level): Tool => ({
-    id: `h${level}`, label: `heading${level}` as MessageKey, glyph: `H${level}`, group: 0, shortcut: `Ctrl+Alt+${level}`,
+    id: `h${level}`, label: `heading${level}` as MessageKey, glyph: `H${level}`, sayable: true, group: 0, shortcut: `Ctrl+Alt+${level}`,
     isActive: (e) => e.isActive('heading', { level }),
     run: (e) => e.chain().focus().toggleHeading({ level }).run(),
     can: (e) => e.can().toggleHeading({ level }),
@@ -46,13 +57,13 @@ const TOOLS: Tool[] = [
     can: (e) => e.can().toggleItalic(),
   },
   {
-    id: 'bulletList', label: 'bulletList', glyph: '•', group: 2, shortcut: 'Ctrl+Shift+8',
+    id: 'bulletList', label: 'bulletList', glyph: BULLET_ICON, group: 2, shortcut: 'Ctrl+Shift+8',
     isActive: (e) => e.isActive('bulletList'),
     run: (e) => e.chain().focus().toggleBulletList().run(),
     can: (e) => e.can().toggleBulletList(),
   },
   {
-    id: 'orderedList', label: 'orderedList', glyph: '1.', group: 2, shortcut: 'Ctrl+Shift+7',
+    id: 'orderedList', label: 'orderedList', glyph: NUMBERED_ICON, group: 2, shortcut: 'Ctrl+Shift+7',
     isActive: (e) => e.isActive('orderedList'),
     run: (e) => e.chain().focus().toggleOrderedList().run(),
     can: (e) => e.can().toggleOrderedList(),
@@ -100,7 +111,8 @@ export function createToolbar(): Toolbar {
     b.dataset.tool = tool.id;
     const glyph = document.createElement('span');
     glyph.setAttribute('aria-hidden', 'true');
-    glyph.textContent = tool.glyph;
+    if (tool.glyph.startsWith('<svg')) glyph.innerHTML = tool.glyph; // a constant above, never input
+    else glyph.textContent = tool.glyph;
     b.append(glyph);
     if (tool.isActive) b.setAttribute('aria-pressed', 'false');
     b.tabIndex = buttons.length === 0 ? 0 : -1;
@@ -118,7 +130,7 @@ export function createToolbar(): Toolbar {
     bar.setAttribute('aria-label', t('toolbarLabel'));
     TOOLS.forEach((tool, i) => {
       const name = t(tool.label);
-      buttons[i].setAttribute('aria-label', name);
+      buttons[i].setAttribute('aria-label', tool.sayable ? `${name}, ${tool.glyph}` : name);
       buttons[i].title = tool.shortcut ? `${name} (${tool.shortcut})` : name;
       if (tool.shortcut) buttons[i].setAttribute('aria-keyshortcuts', tool.shortcut.replace('Ctrl', 'Control'));
     });

@@ -51,7 +51,7 @@ export function header(...middle: Node[]): HTMLElement {
   const bar = document.createElement('header');
   bar.className = 'topbar';
   bar.append(
-    fragment(`<a class="brand" href="/" data-i18n-attr="aria-label:homeLink"><span class="brand__mark" aria-hidden="true">N</span><span class="brand__name">Narada</span></a>`),
+    fragment(`<a class="brand" href="/"><span class="brand__mark" aria-hidden="true">N</span><span class="brand__name">Narada</span><span class="visually-hidden" data-i18n="homeLinkSuffix"></span></a>`),
     ...middle,
     languageSwitch(),
   );

@@ -9,7 +9,8 @@
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { mkdir, mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -73,6 +74,17 @@ describe('the editor in Chromium', { skip }, () => {
   }
 
   const statusText = (page) => page.locator('.status__live');
+
+  /** axe-core's WCAG 2.1 A and AA rules on the page as it is now; returns readable violations. */
+  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  async function axeViolations(page) {
+    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+    });
+    return violations;
+  }
   // Other people's carets sit inside the text as decorations; leave them out when comparing.
   const textWithoutCarets = (locator) =>
     locator.evaluate((el) => {
@@ -127,11 +139,23 @@ describe('the editor in Chromium', { skip }, () => {
     // Jan adds a bulleted list; Anna sees it and his caret with his name.
     await jan.page.locator('.prose p').first().click();
     await jan.page.keyboard.press('End');
+    // ProseMirror takes a keyboard-moved caret from the DOM on 'selectionchange', which fires
+    // after the key event; a robot's next key can come sooner than that, a person's does not.
+    await jan.page.waitForFunction(() => {
+      const { $from, empty } = window.narada.editor.state.selection;
+      return empty && $from.parentOffset === $from.parent.content.size;
+    }, undefined, { timeout: WAIT });
     await jan.page.keyboard.press('Enter');
     await jan.page.getByRole('button', { name: 'Lista punktowana' }).click();
     await jan.page.keyboard.type('Działanie 1: inwentaryzacja podwórek');
     await anna.page.locator('.prose ul li', { hasText: 'Działanie 1: inwentaryzacja podwórek' }).waitFor({ timeout: WAIT });
     await anna.page.locator('.collaboration-carets__label', { hasText: 'Jan Kowalski' }).waitFor({ timeout: WAIT });
+    const expectedHtml =
+      '<h1>Miejska Inicjatywa Działań</h1><p>Cel: więcej zieleni na podwórkach. <strong>Termin: 2025.</strong></p>' +
+      '<ul><li><p>Działanie 1: inwentaryzacja podwórek</p></li></ul>';
+    const html = (page) => page.evaluate(() => window.narada.editor.getHTML());
+    assert.equal(await html(anna.page), expectedHtml);
+    assert.equal(await html(jan.page), expectedHtml);
 
     // Each sees the other in the list of people present.
     await anna.page.locator('.presence__person', { hasText: 'Jan Kowalski' }).waitFor({ timeout: WAIT });
@@ -146,8 +170,13 @@ describe('the editor in Chromium', { skip }, () => {
     await jan.page.getByRole('button', { name: 'Cofnij' }).click();
     await anna.page.locator('.prose ul').waitFor({ state: 'detached', timeout: WAIT });
     assert.equal(await anna.page.locator('.prose h1').textContent(), 'Miejska Inicjatywa Działań');
+    assert.equal(
+      await html(anna.page),
+      '<h1>Miejska Inicjatywa Działań</h1><p>Cel: więcej zieleni na podwórkach. <strong>Termin: 2025.</strong></p>',
+    );
     await jan.page.getByRole('button', { name: 'Ponów' }).click();
     await anna.page.locator('.prose ul li', { hasText: 'Działanie 1' }).waitFor({ timeout: WAIT });
+    assert.equal(await html(anna.page), expectedHtml);
 
     await anna.page.screenshot({ path: path.join(shots, '2-editor-anna.png') });
     await jan.page.screenshot({ path: path.join(shots, '3-editor-jan.png') });
@@ -181,7 +210,7 @@ describe('the editor in Chromium', { skip }, () => {
     assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Zwykły tekst');
     await p.page.keyboard.press('ArrowRight');
     await p.page.keyboard.press('ArrowRight');
-    assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Nagłówek 2');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Nagłówek 2, H2');
     await p.page.keyboard.press('Enter');
     await p.page.locator('.prose h2', { hasText: 'Rekomendacja' }).waitFor({ timeout: WAIT });
     assert.equal(await p.page.getByRole('button', { name: 'Nagłówek 2' }).getAttribute('aria-pressed'), 'true');
@@ -191,7 +220,7 @@ describe('the editor in Chromium', { skip }, () => {
     await p.page.locator('.prose h2', { hasText: 'Rekomendacja miejska' }).waitFor({ timeout: WAIT });
     // Back in the toolbar, the roving tab stop remembers the last button used.
     await p.page.keyboard.press('Shift+Tab');
-    assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Nagłówek 2');
+    assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Nagłówek 2, H2');
     await p.page.keyboard.press('End');
     assert.equal(await p.page.evaluate(() => document.activeElement?.getAttribute('aria-label')), 'Ponów');
     // Focus is visible: the focused button has an outline.
@@ -289,6 +318,41 @@ describe('the editor in Chromium', { skip }, () => {
     // The 404 we staged is logged by the browser; it is the only error expected here.
     pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/404/.test(e)));
     await p.context.close();
+  });
+
+  test('axe-core finds no WCAG 2.1 A/AA violations on the pages', async () => {
+    const p = await person();
+    const doc = randomDoc('a11y');
+    await p.page.goto(`${server.httpUrl}/`);
+    assert.deepEqual(await axeViolations(p.page), [], 'landing page');
+    // With validation errors showing.
+    await p.page.getByRole('button', { name: 'Otwórz dokument' }).click();
+    await p.page.locator('.error-summary').waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(p.page), [], 'landing page with errors');
+
+    await p.page.getByLabel('Nazwa dokumentu').fill(doc);
+    await p.page.getByLabel('Twoje imię i nazwisko').fill('Ada Dostępna');
+    await p.page.keyboard.press('Enter');
+    await statusText(p.page).filter({ hasText: 'Połączono' }).waitFor({ timeout: WAIT });
+    await p.page.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+    await p.page.keyboard.press('Control+Alt+1');
+    await p.page.keyboard.type('Plan Ulepszeń');
+    await p.page.keyboard.press('Enter');
+    await p.page.keyboard.type('Rekomendacje dla sieci Miasto Zielone.');
+    await p.page.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(p.page), [], 'editor page (Polish)');
+    await p.page.getByRole('button', { name: 'EN', exact: true }).click();
+    await statusText(p.page).filter({ hasText: 'Connected' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(p.page), [], 'editor page (English)');
+
+    const viewerTok = await mintToken(ws, { doc, user: 'Wanda', role: 'viewer' });
+    const v = await person();
+    await v.page.goto(`${server.httpUrl}/d/${doc}?token=${encodeURIComponent(viewerTok)}`);
+    await v.page.getByRole('button', { name: 'Dalej' }).click();
+    await v.page.locator('.prose h1', { hasText: 'Plan Ulepszeń' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(v.page), [], 'read-only editor page');
+    await p.context.close();
+    await v.context.close();
   });
 
   test('the pages raised no script errors', () => {
