@@ -78,6 +78,7 @@ impl DocState {
         if self.poisoned {
             return Err(ApplyError::Panicked);
         }
+        crate::validate::check_update_v1(update).map_err(|e| ApplyError::Decode(e.to_string()))?;
         let decoded = catch_unwind(|| Update::decode_v1(update))
             .map_err(|_| ApplyError::Panicked)?
             .map_err(|e| ApplyError::Decode(e.to_string()))?;

@@ -8,11 +8,13 @@
 //! - [`varint`]: lib0's variable-length integers and buffers, with bounds checks.
 //! - [`message`]: the y-websocket messages (sync, awareness, auth, Narada's ack extension).
 //! - [`doc`]: a yrs document whose every contact with foreign bytes is guarded.
+//! - [`validate`]: a stack-safe structural check of updates before yrs decodes them.
 //! - [`presence`]: awareness (cursors, names) per connection, with removal and expiry.
 
 pub mod doc;
 pub mod message;
 pub mod presence;
+pub mod validate;
 pub mod varint;
 
 pub use doc::{ApplyError, DocState};

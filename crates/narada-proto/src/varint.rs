@@ -77,6 +77,21 @@ impl<'a> Reader<'a> {
         Ok(start..self.pos)
     }
 
+    /// Consumes exactly `n` bytes and returns their range.
+    pub fn read_fixed_range(&mut self, n: usize) -> Result<std::ops::Range<usize>, ProtoError> {
+        if n > self.remaining() {
+            return Err(ProtoError::Truncated);
+        }
+        let start = self.pos;
+        self.pos += n;
+        Ok(start..self.pos)
+    }
+
+    /// The byte at `index` of the frame (an index returned by a read).
+    pub fn byte_at(&self, index: usize) -> u8 {
+        self.data[index]
+    }
+
     /// Reads a length-prefixed buffer.
     pub fn read_buf(&mut self) -> Result<&'a [u8], ProtoError> {
         let range = self.read_buf_range()?;

@@ -1,1 +1,127 @@
+//! The Narada sync hub as a library: the `narada` binary is a thin shell around [`run`], and the
+//! integration tests call [`run`] on `127.0.0.1:0` with their own shutdown token.
+//!
+//! - [`config`]: every knob. [`cli`]: the command line.
+//! - [`app`]: routes and shared state. [`sync`]: the sync socket. [`web`]: the embedded editor.
+//! - [`hub`]: open documents, connections, load/unload/compaction.
+//! - [`persist`]: group commits and durable acks. [`bus`] / [`redis_bus`]: other nodes.
+//! - [`metrics`]: Prometheus counters. [`secret`]: the token signing key.
 
+pub mod app;
+pub mod bus;
+pub mod cli;
+pub mod config;
+pub mod hub;
+pub mod metrics;
+pub mod persist;
+pub mod secret;
+pub mod sync;
+pub mod web;
+
+use std::sync::Arc;
+
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::app::AppState;
+use crate::config::{redact_url, Config};
+use crate::hub::{Hub, HubConfig};
+use crate::metrics::Metrics;
+
+/// A built server: storage open, hub started, routes ready, not yet serving.
+pub struct Server {
+    state: AppState,
+    listener: TcpListener,
+    router: axum::Router,
+}
+
+impl Server {
+    /// Opens storage (running migrations), resolves the signing key, starts the hub.
+    pub async fn build(
+        config: Config,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+    ) -> anyhow::Result<Server> {
+        let store = narada_store::connect(&config.database_url)
+            .await
+            .map_err(|e| anyhow::anyhow!("opening {}: {e}", redact_url(&config.database_url)))?;
+        let tokens = secret::resolve(config.secret.as_deref(), &*store).await?;
+        let metrics = Arc::new(Metrics::default());
+        let hub = Hub::start(
+            store,
+            Arc::clone(&metrics),
+            HubConfig {
+                persist_max_batch: config.persist_max_batch,
+                persist_queue: config.persist_queue,
+                compact_after: config.compact_after,
+                awareness_timeout: config.awareness_timeout,
+            },
+        );
+        let state = AppState {
+            hub,
+            metrics,
+            tokens,
+            config: Arc::new(config),
+            shutdown,
+            connections: TaskTracker::new(),
+        };
+        let router = app::router(state.clone());
+        Ok(Server {
+            state,
+            listener,
+            router,
+        })
+    }
+
+    /// Shared state (the hub, the token key), for embedding and tests.
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    /// Serves until the shutdown token is cancelled, then closes every socket with 1001,
+    /// commits everything not yet stored, and returns.
+    pub async fn serve(self) -> anyhow::Result<()> {
+        let Server {
+            state,
+            listener,
+            router,
+        } = self;
+        let addr = listener.local_addr()?;
+        tracing::info!(%addr, storage = state.hub.store().kind(), dev_tokens = state.config.dev_tokens_enabled(), "narada listening");
+        axum::serve(listener, router)
+            .with_graceful_shutdown(state.shutdown.clone().cancelled_owned())
+            .await?;
+
+        let grace = state.config.shutdown_grace;
+        tracing::info!("shutting down: closing sockets and flushing storage");
+        state.connections.close();
+        if tokio::time::timeout(grace, state.connections.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("some connections did not close within the grace period");
+        }
+        if tokio::time::timeout(grace, state.hub.flush_and_stop())
+            .await
+            .is_err()
+        {
+            tracing::error!("storage did not finish flushing within the grace period");
+            anyhow::bail!("unflushed updates at shutdown");
+        }
+        tracing::info!("stopped cleanly");
+        Ok(())
+    }
+}
+
+/// Builds and serves until `shutdown` is cancelled (see [`Server::serve`]).
+pub async fn run(
+    config: Config,
+    listener: TcpListener,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    Server::build(config, listener, shutdown)
+        .await?
+        .serve()
+        .await
+}

@@ -1,1 +1,82 @@
-fn main() {}
+//! `narada`: parse the command line, set up logging, and hand over to the library.
+
+use clap::Parser;
+use narada_server::cli::{base_config, Cli, Command};
+use tokio_util::sync::CancellationToken;
+
+fn init_tracing(format: &str) {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    if format == "json" {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+/// Resolves on Ctrl-C or SIGTERM.
+async fn stop_signal() {
+    let ctrl_c = tokio::signal::ctrl_c();
+    #[cfg(unix)]
+    {
+        let mut term = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+            .expect("installing the SIGTERM handler");
+        tokio::select! {
+            _ = ctrl_c => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = ctrl_c.await;
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args.merged(cli.serve)).await,
+        Some(Command::Token(args)) => {
+            init_tracing("text");
+            let config = base_config(&args.common)?;
+            let store = narada_store::connect(&config.database_url).await?;
+            let key = narada_server::secret::resolve(config.secret.as_deref(), &*store).await?;
+            let doc = narada_store::DocId::parse(&args.doc)
+                .map_err(|_| anyhow::anyhow!("document names are 1-128 of A-Z a-z 0-9 . _ -"))?;
+            println!(
+                "{}",
+                key.issue(doc.as_str(), &args.user, args.role, args.ttl.as_secs())
+            );
+            Ok(())
+        }
+        Some(Command::Migrate(common)) => {
+            init_tracing("text");
+            let config = base_config(&common)?;
+            narada_store::connect(&config.database_url).await?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+    }
+}
+
+async fn serve(args: narada_server::cli::ServeArgs) -> anyhow::Result<()> {
+    let config = args.into_config()?;
+    init_tracing(&config.log_format);
+    // A panic anywhere is logged through tracing; socket tasks survive their own panics.
+    std::panic::set_hook(Box::new(|info| {
+        tracing::error!(panic = %info, "panic");
+    }));
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|e| anyhow::anyhow!("binding {}: {e}", config.addr))?;
+    let shutdown = CancellationToken::new();
+    let trigger = shutdown.clone();
+    tokio::spawn(async move {
+        stop_signal().await;
+        trigger.cancel();
+    });
+    narada_server::run(config, listener, shutdown).await
+}

@@ -1,0 +1,164 @@
+//! The HTTP surface: routes, shared state, and the small handlers that are not the sync socket.
+//!
+//! | route                 | what                                                        |
+//! |-----------------------|-------------------------------------------------------------|
+//! | `GET /sync/{doc}`     | the y-websocket sync socket ([`crate::sync`])               |
+//! | `GET /healthz`        | 200 when storage answers, 503 otherwise                     |
+//! | `GET /metrics`        | Prometheus text                                             |
+//! | `POST /api/dev/token` | a token without sign-in (only when `dev_tokens` allows it)  |
+//! | everything else       | the web editor ([`crate::web`])                             |
+
+use std::sync::Arc;
+
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use narada_auth::{Role, TokenKey};
+use narada_store::DocId;
+use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::config::Config;
+use crate::hub::Hub;
+use crate::metrics::Metrics;
+
+/// Largest HTTP request body accepted anywhere (the sync socket has its own limits).
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// Shared by every handler. Cheap to clone.
+#[derive(Clone)]
+pub struct AppState {
+    pub hub: Arc<Hub>,
+    pub metrics: Arc<Metrics>,
+    pub tokens: TokenKey,
+    pub config: Arc<Config>,
+    /// Cancelled when the server is asked to stop.
+    pub shutdown: CancellationToken,
+    /// Every live socket task, so shutdown can wait for them.
+    pub connections: TaskTracker,
+}
+
+pub fn router(state: AppState) -> Router {
+    let mut api = Router::new();
+    if state.config.dev_tokens_enabled() {
+        api = api.route("/dev/token", post(dev_token));
+    }
+    Router::new()
+        .route("/sync/{doc}", get(crate::sync::sync_handler))
+        .route("/healthz", get(healthz))
+        .route("/metrics", get(metrics))
+        .nest("/api", api)
+        .fallback(crate::web::serve_asset)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .with_state(state)
+}
+
+/// `{"error": {"code": …, "message": …}}` with the given status.
+pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": code, "message": message } });
+    (status, Json(body)).into_response()
+}
+
+async fn healthz(State(app): State<AppState>) -> Response {
+    match app.hub.store().ping().await {
+        Ok(()) => (
+            StatusCode::OK,
+            Json(serde_json::json!({ "status": "ok", "storage": app.hub.store().kind() })),
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "health check: storage unreachable");
+            json_error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "storage_unreachable",
+                "storage is unreachable",
+            )
+        }
+    }
+}
+
+async fn metrics(State(app): State<AppState>) -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        app.metrics.render(),
+    )
+        .into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DevTokenRequest {
+    doc: String,
+    user: String,
+    role: Option<Role>,
+}
+
+/// How long a dev token lives.
+const DEV_TOKEN_TTL_SECS: u64 = 12 * 3600;
+
+async fn dev_token(
+    State(app): State<AppState>,
+    body: Result<Json<DevTokenRequest>, axum::extract::rejection::JsonRejection>,
+) -> Response {
+    let Json(req) = match body {
+        Ok(b) => b,
+        Err(e) => return json_error(StatusCode::BAD_REQUEST, "bad_request", &e.body_text()),
+    };
+    if DocId::parse(&req.doc).is_err() {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "bad_document",
+            "document names are 1-128 of A-Z a-z 0-9 . _ -",
+        );
+    }
+    let user = req.user.trim();
+    if user.is_empty() || user.chars().count() > 100 {
+        return json_error(
+            StatusCode::BAD_REQUEST,
+            "bad_user",
+            "user must be 1-100 characters",
+        );
+    }
+    let role = req.role.unwrap_or(Role::Editor);
+    let token = app.tokens.issue(&req.doc, user, role, DEV_TOKEN_TTL_SECS);
+    Json(serde_json::json!({ "token": token, "doc": req.doc, "role": role, "expires_in": DEV_TOKEN_TTL_SECS })).into_response()
+}
+
+impl AppState {
+    /// Browser origins allowed to open sync sockets. Clients that send no `Origin` (native
+    /// apps, servers, tests) are not browsers and cannot be abused cross-site, so they pass.
+    pub fn origin_allowed(&self, headers: &HeaderMap) -> bool {
+        let Some(origin) = headers.get(header::ORIGIN) else {
+            return true;
+        };
+        let Ok(origin) = origin.to_str() else {
+            return false;
+        };
+        let list = &self.config.allowed_origins;
+        if list
+            .iter()
+            .any(|o| o == "*" || o.trim_end_matches('/').eq_ignore_ascii_case(origin))
+        {
+            return true;
+        }
+        let Ok(url) = url::Url::parse(origin) else {
+            return false;
+        };
+        let Some(host) = url.host_str() else {
+            return false;
+        };
+        // The server's own origin: the browser loaded the editor from us.
+        let authority = match url.port() {
+            Some(p) => format!("{host}:{p}"),
+            None => host.to_owned(),
+        };
+        let own = headers
+            .get(header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .is_some_and(|h| h.eq_ignore_ascii_case(&authority));
+        own || (list.is_empty() && matches!(host, "localhost" | "127.0.0.1" | "[::1]"))
+    }
+}

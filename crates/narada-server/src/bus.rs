@@ -1,0 +1,16 @@
+//! The seam between one node and the others: what a node publishes when its document changes.
+//!
+//! A single node has no bus. With `redis_url` set, [`crate::redis_bus`] implements this trait and
+//! feeds what other nodes publish back into the hub as remote updates and awareness.
+
+use bytes::Bytes;
+use narada_store::DocId;
+
+pub trait Bus: Send + Sync + 'static {
+    /// A sync update frame (`[0][2][update]`) applied on this node.
+    fn publish_update(&self, doc: &DocId, frame: &Bytes);
+    /// An awareness frame (`[1][update]`) applied on this node.
+    fn publish_awareness(&self, doc: &DocId, frame: &Bytes);
+    /// Access to `doc` (or to every document, when `None`) was revoked for `user`.
+    fn publish_revocation(&self, doc: Option<&DocId>, user: &str);
+}

@@ -1,0 +1,258 @@
+//! The `narada` command line: `serve` (the default), `token`, `migrate`.
+//!
+//! Each flag also reads an environment variable (shown in `--help`), and unset ones fall back to
+//! the TOML file given with `--config`, then to the defaults in [`crate::config`].
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+use narada_auth::Role;
+
+use crate::config::{Config, DevTokens};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "narada",
+    version,
+    about = "Real-time collaborative documents: a Yjs sync hub."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// Options of `serve`, which also runs when no subcommand is given.
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the server (the default).
+    Serve(Box<ServeArgs>),
+    /// Print a signed access token for one document.
+    Token(TokenArgs),
+    /// Run database migrations and exit.
+    Migrate(CommonArgs),
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct CommonArgs {
+    /// TOML config file (see narada.example.toml).
+    #[arg(long, env = "NARADA_CONFIG", global = true)]
+    pub config: Option<PathBuf>,
+    /// sqlite://PATH (default sqlite://data/narada.db) or postgres://USER@HOST/DB.
+    #[arg(long, env = "DATABASE_URL", global = true, hide_env_values = true)]
+    pub database_url: Option<String>,
+}
+
+#[derive(Args, Debug, Clone, Default)]
+pub struct ServeArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Listen address (default 127.0.0.1:8080).
+    #[arg(long, env = "NARADA_ADDR")]
+    pub addr: Option<SocketAddr>,
+    /// Comma-separated browser origins allowed to open sync sockets.
+    #[arg(long, env = "NARADA_ALLOWED_ORIGINS", value_delimiter = ',')]
+    pub allowed_origins: Option<Vec<String>>,
+    /// Serve POST /api/dev/token: auto (loopback only), on, off.
+    #[arg(long, env = "NARADA_DEV_TOKENS")]
+    pub dev_tokens: Option<DevTokens>,
+    /// Largest ordinary message, bytes.
+    #[arg(long, env = "NARADA_MAX_MESSAGE_BYTES")]
+    pub max_message_bytes: Option<usize>,
+    /// Largest message during the initial sync, bytes.
+    #[arg(long, env = "NARADA_MAX_SYNC_BYTES")]
+    pub max_sync_bytes: Option<usize>,
+    /// Frames queued per client before it is disconnected as too slow.
+    #[arg(long, env = "NARADA_OUTBOUND_QUEUE")]
+    pub outbound_queue: Option<usize>,
+    /// Keepalive ping interval (e.g. 20s).
+    #[arg(long, env = "NARADA_PING_INTERVAL", value_parser = humantime::parse_duration)]
+    pub ping_interval: Option<Duration>,
+    /// Disconnect a client silent this long (e.g. 50s).
+    #[arg(long, env = "NARADA_IDLE_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub idle_timeout: Option<Duration>,
+    /// Remove awareness not renewed this long (e.g. 30s).
+    #[arg(long, env = "NARADA_AWARENESS_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub awareness_timeout: Option<Duration>,
+    /// Most updates per group commit.
+    #[arg(long, env = "NARADA_PERSIST_MAX_BATCH")]
+    pub persist_max_batch: Option<usize>,
+    /// Most updates waiting for storage before writes are refused.
+    #[arg(long, env = "NARADA_PERSIST_QUEUE")]
+    pub persist_queue: Option<usize>,
+    /// Store a snapshot once a document's log tail is this long.
+    #[arg(long, env = "NARADA_COMPACT_AFTER")]
+    pub compact_after: Option<usize>,
+    /// WebSocket read buffer per connection, bytes.
+    #[arg(long, env = "NARADA_WS_READ_BUFFER")]
+    pub ws_read_buffer: Option<usize>,
+    /// WebSocket write buffer per connection, bytes.
+    #[arg(long, env = "NARADA_WS_WRITE_BUFFER")]
+    pub ws_write_buffer: Option<usize>,
+    /// Shutdown grace period (e.g. 10s).
+    #[arg(long, env = "NARADA_SHUTDOWN_GRACE", value_parser = humantime::parse_duration)]
+    pub shutdown_grace: Option<Duration>,
+    /// redis://HOST:PORT to share live updates with other nodes.
+    #[arg(long, env = "REDIS_URL", hide_env_values = true)]
+    pub redis_url: Option<String>,
+    /// Log format: text or json.
+    #[arg(long, env = "NARADA_LOG_FORMAT")]
+    pub log_format: Option<String>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct TokenArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Document name.
+    #[arg(long)]
+    pub doc: String,
+    /// User id or name the token is for.
+    #[arg(long)]
+    pub user: String,
+    /// viewer, commenter, editor or moderator.
+    #[arg(long, value_parser = parse_role)]
+    pub role: Role,
+    /// Lifetime (e.g. 1h, 30m, 7d).
+    #[arg(long, default_value = "1h", value_parser = humantime::parse_duration)]
+    pub ttl: Duration,
+}
+
+impl clap::ValueEnum for DevTokens {
+    fn value_variants<'a>() -> &'a [Self] {
+        &[DevTokens::Auto, DevTokens::On, DevTokens::Off]
+    }
+    fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
+        Some(clap::builder::PossibleValue::new(match self {
+            DevTokens::Auto => "auto",
+            DevTokens::On => "on",
+            DevTokens::Off => "off",
+        }))
+    }
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    s.parse()
+        .map_err(|_| "role must be viewer, commenter, editor or moderator".to_owned())
+}
+
+/// File (or defaults) overlaid with the environment's secret.
+pub fn base_config(common: &CommonArgs) -> anyhow::Result<Config> {
+    let mut c = match &common.config {
+        Some(path) => Config::from_file(path)?,
+        None => Config::default(),
+    };
+    if let Some(url) = &common.database_url {
+        c.database_url = url.clone();
+    }
+    if let Ok(secret) = std::env::var("NARADA_SECRET") {
+        if !secret.is_empty() {
+            c.secret = Some(secret);
+        }
+    }
+    Ok(c)
+}
+
+impl ServeArgs {
+    /// The effective configuration: flags and env over file over defaults.
+    pub fn into_config(self) -> anyhow::Result<Config> {
+        let mut c = base_config(&self.common)?;
+        macro_rules! overlay {
+            ($($field:ident),*) => { $( if let Some(v) = self.$field { c.$field = v; } )* };
+        }
+        overlay!(
+            addr,
+            allowed_origins,
+            dev_tokens,
+            max_message_bytes,
+            max_sync_bytes,
+            outbound_queue,
+            ping_interval,
+            idle_timeout,
+            awareness_timeout,
+            persist_max_batch,
+            persist_queue,
+            compact_after,
+            ws_read_buffer,
+            ws_write_buffer,
+            shutdown_grace,
+            log_format
+        );
+        if self.redis_url.is_some() {
+            c.redis_url = self.redis_url;
+        }
+        Ok(c)
+    }
+}
+
+impl ServeArgs {
+    /// Merges options given before the subcommand with those after it (after wins).
+    pub fn merged(self, top: ServeArgs) -> ServeArgs {
+        macro_rules! pick {
+            ($($field:ident),*) => { ServeArgs {
+                common: CommonArgs {
+                    config: self.common.config.or(top.common.config),
+                    database_url: self.common.database_url.or(top.common.database_url),
+                },
+                $( $field: self.$field.or(top.$field), )*
+            } };
+        }
+        pick!(
+            addr,
+            allowed_origins,
+            dev_tokens,
+            max_message_bytes,
+            max_sync_bytes,
+            outbound_queue,
+            ping_interval,
+            idle_timeout,
+            awareness_timeout,
+            persist_max_batch,
+            persist_queue,
+            compact_after,
+            ws_read_buffer,
+            ws_write_buffer,
+            shutdown_grace,
+            redis_url,
+            log_format
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_subcommand_means_serve_and_flags_override_defaults() {
+        let cli =
+            Cli::try_parse_from(["narada", "--addr", "127.0.0.1:9999", "--compact-after", "5"])
+                .unwrap();
+        assert!(cli.command.is_none());
+        let c = cli.serve.into_config().unwrap();
+        assert_eq!(c.addr.port(), 9999);
+        assert_eq!(c.compact_after, 5);
+    }
+
+    #[test]
+    fn token_subcommand_parses_roles_and_ttl() {
+        let cli = Cli::try_parse_from([
+            "narada", "token", "--doc", "plan", "--user", "anna", "--role", "viewer", "--ttl", "2h",
+        ])
+        .unwrap();
+        match cli.command {
+            Some(Command::Token(t)) => {
+                assert_eq!(t.role, Role::Viewer);
+                assert_eq!(t.ttl, Duration::from_secs(7200));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(Cli::try_parse_from([
+            "narada", "token", "--doc", "d", "--user", "u", "--role", "root"
+        ])
+        .is_err());
+    }
+}

@@ -1,0 +1,206 @@
+//! Server configuration: every knob, its default, and where it comes from.
+//!
+//! Precedence, highest first: command-line flag, environment variable, the TOML file named by
+//! `--config` / `NARADA_CONFIG`, then the defaults below. `narada.example.toml` at the repository
+//! root lists every key with a comment. Secrets (the signing key, database passwords inside the
+//! URL) are never printed: `Config`'s `Debug` output redacts them.
+
+use std::net::SocketAddr;
+use std::path::Path;
+use std::time::Duration;
+
+use serde::Deserialize;
+
+/// Whether `POST /api/dev/token` (tokens without sign-in) is served.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum DevTokens {
+    /// Only when the server listens on a loopback address (a developer's machine).
+    #[default]
+    Auto,
+    On,
+    Off,
+}
+
+impl std::str::FromStr for DevTokens {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "auto" => Ok(DevTokens::Auto),
+            "on" | "true" | "1" => Ok(DevTokens::On),
+            "off" | "false" | "0" => Ok(DevTokens::Off),
+            other => Err(format!("dev_tokens must be auto, on or off, not {other:?}")),
+        }
+    }
+}
+
+/// Everything `narada serve` needs. Built by [`crate::cli`].
+#[derive(Clone, Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct Config {
+    /// Listen address.
+    pub addr: SocketAddr,
+    /// `sqlite://path` (embedded default) or `postgres://user@host/db`.
+    pub database_url: String,
+    /// Token signing key (≥ 32 bytes). Only from the environment (`NARADA_SECRET`) or the file;
+    /// when absent a key is generated once and kept in the database.
+    pub secret: Option<String>,
+    /// `Origin`s allowed to open sync sockets. Empty: the server's own origin and any
+    /// localhost / 127.0.0.1 / [::1] origin. `"*"` allows every origin.
+    pub allowed_origins: Vec<String>,
+    /// `POST /api/dev/token`: auto (loopback only), on, off.
+    pub dev_tokens: DevTokens,
+    /// Largest ordinary message (update, awareness) in bytes; larger closes with 1009.
+    pub max_message_bytes: usize,
+    /// Largest message during the initial sync (a client's step 2 can carry a whole document).
+    pub max_sync_bytes: usize,
+    /// Frames queued for one client before it counts as too slow and is disconnected.
+    pub outbound_queue: usize,
+    /// Keepalive ping interval.
+    #[serde(with = "humantime_serde_compat")]
+    pub ping_interval: Duration,
+    /// A client silent for this long is disconnected.
+    #[serde(with = "humantime_serde_compat")]
+    pub idle_timeout: Duration,
+    /// Awareness states not renewed for this long are removed (y-protocols: 30 s).
+    #[serde(with = "humantime_serde_compat")]
+    pub awareness_timeout: Duration,
+    /// Updates per group commit, at most.
+    pub persist_max_batch: usize,
+    /// Updates waiting for the store writer, at most; beyond it writes are refused (1013).
+    pub persist_queue: usize,
+    /// Compact (store a snapshot) once a document's log tail is this long.
+    pub compact_after: usize,
+    /// WebSocket read buffer per connection, bytes.
+    pub ws_read_buffer: usize,
+    /// WebSocket write buffer per connection, bytes.
+    pub ws_write_buffer: usize,
+    /// How long shutdown waits for clients and the store before giving up.
+    #[serde(with = "humantime_serde_compat")]
+    pub shutdown_grace: Duration,
+    /// `redis://…`: share live updates and awareness with other nodes. Unset: single node.
+    pub redis_url: Option<String>,
+    /// Log format: `text` or `json`.
+    pub log_format: String,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config {
+            addr: "127.0.0.1:8080".parse().expect("valid literal"),
+            database_url: "sqlite://data/narada.db".into(),
+            secret: None,
+            allowed_origins: Vec::new(),
+            dev_tokens: DevTokens::Auto,
+            max_message_bytes: 1 << 20,
+            max_sync_bytes: 64 << 20,
+            outbound_queue: 1024,
+            ping_interval: Duration::from_secs(20),
+            idle_timeout: Duration::from_secs(50),
+            awareness_timeout: Duration::from_secs(30),
+            persist_max_batch: 1024,
+            persist_queue: 65_536,
+            compact_after: 1000,
+            ws_read_buffer: 8 * 1024,
+            ws_write_buffer: 8 * 1024,
+            shutdown_grace: Duration::from_secs(10),
+            redis_url: None,
+            log_format: "text".into(),
+        }
+    }
+}
+
+impl std::fmt::Debug for Config {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Config")
+            .field("addr", &self.addr)
+            .field("database", &redact_url(&self.database_url))
+            .field("secret", &self.secret.as_ref().map(|_| "<set>"))
+            .field("allowed_origins", &self.allowed_origins)
+            .field("dev_tokens", &self.dev_tokens)
+            .field("max_message_bytes", &self.max_message_bytes)
+            .field("max_sync_bytes", &self.max_sync_bytes)
+            .field("outbound_queue", &self.outbound_queue)
+            .field("persist_max_batch", &self.persist_max_batch)
+            .field("compact_after", &self.compact_after)
+            .field("redis", &self.redis_url.as_deref().map(redact_url))
+            .finish_non_exhaustive()
+    }
+}
+
+/// A URL with any password replaced, safe to log.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        Ok(u) => u.to_string(),
+        Err(_) => "<unparsable url>".into(),
+    }
+}
+
+impl Config {
+    /// Reads a TOML config file.
+    pub fn from_file(path: &Path) -> anyhow::Result<Config> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
+        toml::from_str(&text).map_err(|e| anyhow::anyhow!("in {}: {e}", path.display()))
+    }
+
+    /// Whether dev tokens are served with this configuration.
+    pub fn dev_tokens_enabled(&self) -> bool {
+        match self.dev_tokens {
+            DevTokens::On => true,
+            DevTokens::Off => false,
+            DevTokens::Auto => self.addr.ip().is_loopback(),
+        }
+    }
+}
+
+/// Durations in the file are written the human way: "20s", "1m", "500ms".
+mod humantime_serde_compat {
+    use serde::{Deserialize, Deserializer};
+    use std::time::Duration;
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
+        let s = String::deserialize(d)?;
+        humantime::parse_duration(&s).map_err(serde::de::Error::custom)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn example_config_parses_and_matches_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../narada.example.toml");
+        let c = Config::from_file(&path).expect("example config parses");
+        let d = Config::default();
+        assert_eq!(c.addr, d.addr);
+        assert_eq!(c.max_message_bytes, d.max_message_bytes);
+        assert_eq!(c.ping_interval, d.ping_interval);
+    }
+
+    #[test]
+    fn passwords_are_redacted() {
+        let s = redact_url("postgres://narada:hunter2@db/narada");
+        assert!(!s.contains("hunter2"), "{s}");
+        let c = Config {
+            secret: Some("x".repeat(40)),
+            database_url: "postgres://u:hunter2@h/d".into(),
+            ..Config::default()
+        };
+        let dbg = format!("{c:?}");
+        assert!(!dbg.contains("hunter2") && !dbg.contains("xxxx"), "{dbg}");
+    }
+
+    #[test]
+    fn dev_tokens_auto_follows_loopback() {
+        let mut c = Config::default();
+        assert!(c.dev_tokens_enabled());
+        c.addr = "0.0.0.0:8080".parse().unwrap();
+        assert!(!c.dev_tokens_enabled());
+    }
+}

@@ -1,0 +1,154 @@
+//! A connection as the hub sees it: an outbound queue, an identity, and a way to cut it off.
+//!
+//! The hub never writes to a socket. It pushes frames into each connection's bounded queue with
+//! `try_send`, from under the document lock, so a slow client can never stall the document or
+//! other clients: when the queue is full, the client is *kicked* (its task closes the socket
+//! with the recorded close code) and it re-syncs when it reconnects. Nothing is dropped silently.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+
+use bytes::Bytes;
+use narada_auth::Role;
+use narada_proto::presence::ConnId;
+use parking_lot::Mutex;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+
+/// WebSocket close codes Narada uses (RFC 6455 plus the 4000 private range).
+pub mod close {
+    /// Server shutting down.
+    pub const GOING_AWAY: u16 = 1001;
+    /// Malformed message.
+    pub const PROTOCOL_ERROR: u16 = 1002;
+    /// Text frames are not part of the protocol.
+    pub const UNSUPPORTED_DATA: u16 = 1003;
+    /// An update the CRDT refused.
+    pub const INVALID_DATA: u16 = 1007;
+    /// A frame over the size limit.
+    pub const TOO_BIG: u16 = 1009;
+    /// Unexpected server condition (storage unavailable when loading).
+    pub const INTERNAL_ERROR: u16 = 1011;
+    /// The document is being reloaded; reconnect.
+    pub const SERVICE_RESTART: u16 = 1012;
+    /// Client too slow, or storage backlog full; reconnect later.
+    pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// Access to the document was revoked.
+    pub const ACCESS_REVOKED: u16 = 4403;
+}
+
+/// What the hub keeps for each connected client. Cheap to clone.
+#[derive(Clone)]
+pub struct ConnHandle(Arc<ConnShared>);
+
+pub struct ConnShared {
+    pub id: ConnId,
+    pub user: Arc<str>,
+    pub role: Role,
+    tx: mpsc::Sender<Bytes>,
+    kicked: CancellationToken,
+    close: Mutex<Option<(u16, &'static str)>>,
+    counted_slow: AtomicBool,
+}
+
+/// Result of queueing a frame.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Queued {
+    Yes,
+    /// Queue full: the client has been kicked.
+    TooSlow,
+    /// The connection is already gone.
+    Gone,
+}
+
+impl ConnHandle {
+    pub fn new(id: ConnId, user: Arc<str>, role: Role, tx: mpsc::Sender<Bytes>) -> Self {
+        ConnHandle(Arc::new(ConnShared {
+            id,
+            user,
+            role,
+            tx,
+            kicked: CancellationToken::new(),
+            close: Mutex::new(None),
+            counted_slow: AtomicBool::new(false),
+        }))
+    }
+
+    pub fn id(&self) -> ConnId {
+        self.0.id
+    }
+
+    pub fn user(&self) -> &str {
+        &self.0.user
+    }
+
+    pub fn role(&self) -> Role {
+        self.0.role
+    }
+
+    /// Queues a frame without waiting. A full queue kicks the client.
+    pub fn send(&self, frame: Bytes) -> Queued {
+        match self.0.tx.try_send(frame) {
+            Ok(()) => Queued::Yes,
+            Err(mpsc::error::TrySendError::Full(_)) => {
+                self.kick(close::TRY_AGAIN_LATER, "client too slow");
+                Queued::TooSlow
+            }
+            Err(mpsc::error::TrySendError::Closed(_)) => Queued::Gone,
+        }
+    }
+
+    /// Asks the connection's task to close the socket with `code`. The first reason wins.
+    pub fn kick(&self, code: u16, reason: &'static str) {
+        {
+            let mut slot = self.0.close.lock();
+            if slot.is_none() {
+                *slot = Some((code, reason));
+            }
+        }
+        self.0.kicked.cancel();
+    }
+
+    /// True the first time a slow-client kick is counted (so metrics count clients, not frames).
+    pub fn first_slow_kick(&self) -> bool {
+        !self.0.counted_slow.swap(true, Ordering::Relaxed)
+    }
+
+    pub fn kicked(&self) -> &CancellationToken {
+        &self.0.kicked
+    }
+
+    /// The close code and reason recorded by the first kick.
+    pub fn close_reason(&self) -> Option<(u16, &'static str)> {
+        *self.0.close.lock()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn full_queue_kicks_with_try_again_later() {
+        let (tx, _rx) = mpsc::channel(1);
+        let c = ConnHandle::new(1, "u".into(), Role::Editor, tx);
+        assert_eq!(c.send(Bytes::from_static(b"a")), Queued::Yes);
+        assert_eq!(c.send(Bytes::from_static(b"b")), Queued::TooSlow);
+        assert!(c.kicked().is_cancelled());
+        assert_eq!(
+            c.close_reason(),
+            Some((close::TRY_AGAIN_LATER, "client too slow"))
+        );
+        // The first reason is kept.
+        c.kick(close::GOING_AWAY, "later");
+        assert_eq!(c.close_reason().unwrap().0, close::TRY_AGAIN_LATER);
+    }
+
+    #[test]
+    fn closed_queue_is_gone() {
+        let (tx, rx) = mpsc::channel(1);
+        drop(rx);
+        let c = ConnHandle::new(1, "u".into(), Role::Editor, tx);
+        assert_eq!(c.send(Bytes::from_static(b"a")), Queued::Gone);
+    }
+}

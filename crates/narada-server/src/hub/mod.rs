@@ -1,0 +1,341 @@
+//! The hub: the registry of open documents and everything that happens to them.
+//!
+//! - **Load once.** `docs` maps a document to a slot holding a `tokio::sync::OnceCell`; every
+//!   client that arrives while the document loads awaits the same load, and nobody is attached
+//!   (nor sent a first sync) before the stored state is in memory. The dashmap guard is never
+//!   held across an await: the slot `Arc` is cloned out first.
+//! - **Unload** happens when the last client has left *and* the store writer has committed
+//!   everything of the document; the slot is removed under the map's shard lock only if the
+//!   document agrees it is idle (`close_if_idle`), and a joiner that finds a closed document
+//!   loads it afresh, so no client ever attaches to a document that is leaving.
+//! - **Compaction** rebuilds the snapshot from what is *stored* (snapshot + tail), not from
+//!   memory, so a snapshot never claims log entries it does not contain, even with several nodes.
+
+pub mod conn;
+pub mod doc;
+
+use std::sync::atomic::{AtomicU64, Ordering::Relaxed};
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
+
+use bytes::Bytes;
+use dashmap::DashMap;
+use narada_proto::DocState;
+use narada_store::{DocId, Seq, Store, StoreError};
+use tokio::sync::{mpsc, OnceCell};
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+use crate::bus::Bus;
+use crate::metrics::Metrics;
+use crate::persist::{PersistItem, Writer};
+use conn::{close, ConnHandle};
+use doc::LiveDoc;
+
+/// Hub settings (a subset of [`crate::config::Config`]).
+#[derive(Debug, Clone)]
+pub struct HubConfig {
+    pub persist_max_batch: usize,
+    pub persist_queue: usize,
+    pub compact_after: usize,
+    pub awareness_timeout: Duration,
+}
+
+#[derive(Default)]
+struct Slot {
+    doc: OnceCell<Arc<LiveDoc>>,
+}
+
+pub struct Hub {
+    docs: DashMap<DocId, Arc<Slot>>,
+    store: Arc<dyn Store>,
+    persist_tx: mpsc::Sender<PersistItem>,
+    pub metrics: Arc<Metrics>,
+    cfg: HubConfig,
+    next_conn: AtomicU64,
+    bus: OnceLock<Arc<dyn Bus>>,
+    /// Background work (compactions) that shutdown waits for.
+    tasks: TaskTracker,
+    writer_stop: CancellationToken,
+    writer_done: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+}
+
+impl Hub {
+    /// Creates the hub and starts its store writer and awareness sweeper.
+    pub fn start(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: HubConfig) -> Arc<Hub> {
+        let (tx, rx) = mpsc::channel(cfg.persist_queue.max(1));
+        let writer_stop = CancellationToken::new();
+        let hub = Arc::new_cyclic(|weak| {
+            let writer = Writer {
+                rx,
+                store: Arc::clone(&store),
+                metrics: Arc::clone(&metrics),
+                hub: weak.clone(),
+                max_batch: cfg.persist_max_batch.max(1),
+                compact_after: cfg.compact_after.max(1),
+                stop: writer_stop.clone(),
+            };
+            let handle = tokio::spawn(writer.run());
+            Hub {
+                docs: DashMap::new(),
+                store,
+                persist_tx: tx,
+                metrics,
+                cfg,
+                next_conn: AtomicU64::new(1),
+                bus: OnceLock::new(),
+                tasks: TaskTracker::new(),
+                writer_stop,
+                writer_done: tokio::sync::Mutex::new(Some(handle)),
+            }
+        });
+        let weak = Arc::downgrade(&hub);
+        let every = hub.cfg.awareness_timeout / 3;
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(every.max(Duration::from_millis(100)));
+            loop {
+                tick.tick().await;
+                let Some(hub) = weak.upgrade() else { break };
+                hub.sweep_awareness();
+            }
+        });
+        hub
+    }
+
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// Connects the hub to other nodes. Set once, at start.
+    pub fn set_bus(&self, bus: Arc<dyn Bus>) {
+        let _ = self.bus.set(bus);
+    }
+
+    pub fn next_conn_id(&self) -> u64 {
+        self.next_conn.fetch_add(1, Relaxed)
+    }
+
+    pub(crate) fn persist_permit(&self) -> Option<mpsc::Permit<'_, PersistItem>> {
+        self.persist_tx.try_reserve().ok()
+    }
+
+    pub(crate) fn publish_update(&self, doc: &DocId, frame: &Bytes) {
+        if let Some(bus) = self.bus.get() {
+            bus.publish_update(doc, frame);
+            self.metrics.bus_messages_out.fetch_add(1, Relaxed);
+        }
+    }
+
+    pub(crate) fn publish_awareness(&self, doc: &DocId, frame: &Bytes) {
+        if let Some(bus) = self.bus.get() {
+            bus.publish_awareness(doc, frame);
+            self.metrics.bus_messages_out.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Attaches a client to a document, loading it first if needed.
+    pub async fn join(&self, id: &DocId, conn: &ConnHandle) -> Result<Arc<LiveDoc>, StoreError> {
+        loop {
+            let slot = Arc::clone(self.docs.entry(id.clone()).or_default().value());
+            let live = slot.doc.get_or_try_init(|| self.load(id)).await?;
+            if live.attach(conn) {
+                return Ok(Arc::clone(live));
+            }
+            // The document closed between lookup and attach; make sure its slot is gone and
+            // load it again (everything it held is committed by then).
+            self.docs.remove_if(id, |_, s| Arc::ptr_eq(s, &slot));
+            tokio::task::yield_now().await;
+        }
+    }
+
+    async fn load(&self, id: &DocId) -> Result<Arc<LiveDoc>, StoreError> {
+        let started = std::time::Instant::now();
+        let stored = self.store.load(id).await?;
+        let last_seq = stored.last_seq();
+        let snapshot_seq = stored.snapshot.as_ref().map(|s| s.1).unwrap_or(0);
+        let tail_len = stored.tail.len();
+        // Applying a long tail is CPU work; keep it off the async workers.
+        let (state, failures) = tokio::task::spawn_blocking(move || {
+            DocState::load(
+                stored.snapshot.as_ref().map(|(b, _)| b.as_ref()),
+                stored.tail.iter().map(|(_, b)| b.as_ref()),
+            )
+        })
+        .await
+        .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
+        if failures > 0 {
+            tracing::warn!(doc = %id, failures, "stored updates that no longer apply were skipped");
+        }
+        self.metrics.docs_loaded.fetch_add(1, Relaxed);
+        self.metrics.doc_loads_total.fetch_add(1, Relaxed);
+        tracing::debug!(doc = %id, last_seq, tail_len, took = ?started.elapsed(), "document loaded");
+        Ok(Arc::new(LiveDoc::new(
+            id.clone(),
+            state,
+            last_seq,
+            snapshot_seq,
+        )))
+    }
+
+    /// A client left.
+    pub fn leave(&self, live: &Arc<LiveDoc>, conn: &ConnHandle) {
+        if live.detach(self, conn) {
+            self.try_unload(live);
+        }
+    }
+
+    /// Removes the document from memory if it is idle. Safe to call at any time.
+    pub fn try_unload(&self, live: &Arc<LiveDoc>) {
+        let removed = self
+            .docs
+            .remove_if(&live.id, |_, slot| {
+                slot.doc.get().is_some_and(|d| Arc::ptr_eq(d, live)) && live.close_if_idle()
+            })
+            .is_some();
+        if removed {
+            self.metrics.docs_loaded.fetch_sub(1, Relaxed);
+            tracing::debug!(doc = %live.id, "document unloaded");
+            if live.wants_compaction() {
+                self.spawn_compaction_detached(live.id.clone());
+            }
+        }
+    }
+
+    /// Drops a document whose in-memory state cannot be trusted; clients reconnect and the
+    /// next join reloads it from storage.
+    pub fn evict(&self, live: &Arc<LiveDoc>, reason: &'static str) {
+        tracing::error!(doc = %live.id, reason, "evicting document");
+        live.close_all(close::SERVICE_RESTART, reason);
+        if self
+            .docs
+            .remove_if(&live.id, |_, slot| {
+                slot.doc.get().is_some_and(|d| Arc::ptr_eq(d, live))
+            })
+            .is_some()
+        {
+            self.metrics.docs_loaded.fetch_sub(1, Relaxed);
+        }
+    }
+
+    /// The loaded document of that name, if any (no load).
+    pub fn loaded(&self, id: &DocId) -> Option<Arc<LiveDoc>> {
+        let slot = Arc::clone(self.docs.get(id)?.value());
+        slot.doc.get().cloned()
+    }
+
+    /// Names of the documents in memory.
+    pub fn loaded_ids(&self) -> Vec<DocId> {
+        self.docs.iter().map(|e| e.key().clone()).collect()
+    }
+
+    pub(crate) fn spawn_compaction(self: &Arc<Self>, live: Arc<LiveDoc>) {
+        let hub = Arc::clone(self);
+        self.tasks.spawn(async move {
+            let upto = hub.compact(&live.id).await;
+            live.compacted(upto);
+        });
+    }
+
+    fn spawn_compaction_detached(&self, id: DocId) {
+        let store = Arc::clone(&self.store);
+        let metrics = Arc::clone(&self.metrics);
+        self.tasks.spawn(async move {
+            compact_stored(&*store, &metrics, &id).await;
+        });
+    }
+
+    async fn compact(&self, id: &DocId) -> Option<Seq> {
+        compact_stored(&*self.store, &self.metrics, id).await
+    }
+
+    fn sweep_awareness(&self) {
+        let slots: Vec<Arc<Slot>> = self.docs.iter().map(|e| Arc::clone(e.value())).collect();
+        for slot in slots {
+            if let Some(doc) = slot.doc.get() {
+                doc.expire_awareness(self, self.cfg.awareness_timeout);
+            }
+        }
+    }
+
+    /// Closes every socket of `user` on `doc` (or on every document).
+    pub fn kick_user(&self, doc: Option<&DocId>, user: &str) -> usize {
+        let targets: Vec<Arc<LiveDoc>> = match doc {
+            Some(id) => self.loaded(id).into_iter().collect(),
+            None => self
+                .docs
+                .iter()
+                .filter_map(|e| e.value().doc.get().cloned())
+                .collect(),
+        };
+        targets
+            .iter()
+            .map(|d| d.kick_user(user, close::ACCESS_REVOKED, "access revoked"))
+            .sum()
+    }
+
+    /// Final step of shutdown, after every connection has closed: commit what is queued, wait
+    /// for compactions, stop the store writer.
+    pub async fn flush_and_stop(&self) {
+        self.writer_stop.cancel();
+        if let Some(handle) = self.writer_done.lock().await.take() {
+            let _ = handle.await;
+        }
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}
+
+impl narada_auth::AccessRevoker for Hub {
+    fn revoke(&self, doc: &str, user: &str) {
+        if let Ok(id) = DocId::parse(doc) {
+            let n = self.kick_user(Some(&id), user);
+            tracing::info!(doc, closed = n, "access revoked");
+            if let Some(bus) = self.bus.get() {
+                bus.publish_revocation(Some(&id), user);
+            }
+        }
+    }
+
+    fn revoke_user(&self, user: &str) {
+        let n = self.kick_user(None, user);
+        tracing::info!(closed = n, "all access revoked for a user");
+        if let Some(bus) = self.bus.get() {
+            bus.publish_revocation(None, user);
+        }
+    }
+}
+
+/// Rebuilds a document's snapshot from storage. Returns the seq it covers.
+pub async fn compact_stored(store: &dyn Store, metrics: &Metrics, id: &DocId) -> Option<Seq> {
+    let stored = match store.load(id).await {
+        Ok(s) => s,
+        Err(e) => {
+            tracing::warn!(doc = %id, error = %e, "compaction: load failed");
+            return None;
+        }
+    };
+    if stored.tail.is_empty() {
+        return stored.snapshot.map(|s| s.1);
+    }
+    let upto = stored.last_seq();
+    let snapshot = tokio::task::spawn_blocking(move || {
+        let (state, _) = DocState::load(
+            stored.snapshot.as_ref().map(|(b, _)| b.as_ref()),
+            stored.tail.iter().map(|(_, b)| b.as_ref()),
+        );
+        state.snapshot()
+    })
+    .await
+    .ok()?;
+    match store.put_snapshot(id, upto, snapshot.into()).await {
+        Ok(()) => {
+            metrics.snapshots_stored.fetch_add(1, Relaxed);
+            tracing::debug!(doc = %id, upto, "snapshot stored");
+            Some(upto)
+        }
+        Err(e) => {
+            tracing::warn!(doc = %id, error = %e, "compaction: storing the snapshot failed");
+            None
+        }
+    }
+}

@@ -1,0 +1,290 @@
+//! `GET /sync/{doc}`: admission (origin, token) before the upgrade, then one task per socket.
+//!
+//! A connection is a single task that `select!`s over: the socket (client messages), its
+//! outbound queue (frames the hub queued for it), its kick token (slow client, revoked access,
+//! bad input), server shutdown, and a keepalive tick. One task rather than a reader and a writer
+//! halves the per-connection footprint; sends are bounded by the kick token so a client that
+//! stops reading cannot pin the task.
+
+use std::sync::atomic::Ordering::Relaxed;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade};
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::SinkExt;
+use narada_auth::{Claims, TokenError};
+use narada_proto::message::{decode, Inbound};
+use narada_store::DocId;
+use serde::Deserialize;
+use tokio::sync::mpsc;
+use tracing::Instrument;
+
+use crate::app::{json_error, AppState};
+use crate::hub::conn::{close, ConnHandle};
+use crate::hub::doc::LiveDoc;
+
+#[derive(Deserialize)]
+pub struct SyncQuery {
+    token: Option<String>,
+    ack: Option<String>,
+}
+
+/// Admission control, then the upgrade.
+pub async fn sync_handler(
+    State(app): State<AppState>,
+    Path(doc): Path<String>,
+    Query(q): Query<SyncQuery>,
+    headers: HeaderMap,
+    ws: WebSocketUpgrade,
+) -> Response {
+    let refuse = |status: StatusCode, code: &str, msg: &str| {
+        app.metrics.connections_refused.fetch_add(1, Relaxed);
+        json_error(status, code, msg)
+    };
+    let Ok(doc) = DocId::parse(&doc) else {
+        return refuse(
+            StatusCode::BAD_REQUEST,
+            "bad_document",
+            "document names are 1-128 of A-Z a-z 0-9 . _ -",
+        );
+    };
+    if !app.origin_allowed(&headers) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "origin_not_allowed",
+            "this origin may not open sync sockets",
+        );
+    }
+    let Some(token) = q.token.as_deref().filter(|t| !t.is_empty()) else {
+        return refuse(
+            StatusCode::UNAUTHORIZED,
+            "token_missing",
+            "a token query parameter is required",
+        );
+    };
+    let claims = match app.tokens.verify(token, doc.as_str()) {
+        Ok(c) => c,
+        Err(TokenError::WrongDocument) => {
+            return refuse(
+                StatusCode::FORBIDDEN,
+                "token_wrong_document",
+                "this token is for another document",
+            )
+        }
+        Err(TokenError::Expired) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "token_expired",
+                "the token has expired",
+            )
+        }
+        Err(_) => {
+            return refuse(
+                StatusCode::UNAUTHORIZED,
+                "token_invalid",
+                "the token is invalid",
+            )
+        }
+    };
+    let ack = matches!(q.ack.as_deref(), Some("1") | Some("true"));
+    let cfg = &app.config;
+    ws.read_buffer_size(cfg.ws_read_buffer)
+        .write_buffer_size(cfg.ws_write_buffer)
+        .max_message_size(cfg.max_sync_bytes.max(cfg.max_message_bytes))
+        .max_frame_size(cfg.max_sync_bytes.max(cfg.max_message_bytes))
+        .on_upgrade(move |socket| {
+            let conn_id = app.hub.next_conn_id();
+            let span = tracing::info_span!("conn", doc = %doc, conn = conn_id, user = %claims.sub, role = %claims.role);
+            let tracker = app.connections.clone();
+            tracker.track_future(run_socket(app, socket, doc, claims, ack, conn_id).instrument(span))
+        })
+        .into_response()
+}
+
+/// What ended a connection, for the log.
+enum End {
+    ClientClosed,
+    Kicked,
+}
+
+async fn run_socket(
+    app: AppState,
+    mut ws: WebSocket,
+    doc: DocId,
+    claims: Claims,
+    ack: bool,
+    conn_id: u64,
+) {
+    let metrics = Arc::clone(&app.metrics);
+    metrics.connections.fetch_add(1, Relaxed);
+    metrics.connections_total.fetch_add(1, Relaxed);
+    let (tx, rx) = mpsc::channel(app.config.outbound_queue.max(1));
+    let conn = ConnHandle::new(conn_id, claims.sub.as_str().into(), claims.role, tx);
+    match app.hub.join(&doc, &conn).await {
+        Ok(live) => {
+            tracing::debug!("joined");
+            let end = session(&app, &mut ws, &live, &conn, rx, ack).await;
+            app.hub.leave(&live, &conn);
+            if let End::Kicked = end {
+                if let Some((code, reason)) = conn.close_reason() {
+                    tracing::debug!(code, reason, "closing");
+                    send_close(&mut ws, code, reason).await;
+                }
+            }
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "loading the document failed");
+            send_close(&mut ws, close::INTERNAL_ERROR, "document unavailable").await;
+        }
+    }
+    metrics.connections.fetch_sub(1, Relaxed);
+}
+
+async fn send_close(ws: &mut WebSocket, code: u16, reason: &'static str) {
+    let frame = Message::Close(Some(CloseFrame {
+        code,
+        reason: reason.into(),
+    }));
+    // A client that does not read may never take the frame; don't wait on it for long.
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(2), ws.send(frame)).await;
+}
+
+async fn session(
+    app: &AppState,
+    ws: &mut WebSocket,
+    live: &Arc<LiveDoc>,
+    conn: &ConnHandle,
+    mut rx: mpsc::Receiver<bytes::Bytes>,
+    ack: bool,
+) -> End {
+    let cfg = &app.config;
+    let hub = &app.hub;
+    let metrics = &app.metrics;
+    let mut last_heard = Instant::now();
+    let mut ping = tokio::time::interval(cfg.ping_interval);
+    ping.tick().await;
+    // Until the client's first step 2 (its offline edits), allow the larger sync limit.
+    let mut synced = false;
+    let mut updates_sent: u64 = 0;
+    let kicked = conn.kicked().clone();
+    loop {
+        tokio::select! {
+            biased;
+            _ = kicked.cancelled() => return End::Kicked,
+            _ = app.shutdown.cancelled() => {
+                conn.kick(close::GOING_AWAY, "server shutting down");
+                return End::Kicked;
+            }
+            out = rx.recv() => {
+                let Some(first) = out else { return End::Kicked };
+                // Feed everything already queued, then flush once: one syscall for a burst.
+                let feed = async {
+                    ws.feed(Message::Binary(first)).await?;
+                    let mut n = 1;
+                    while n < 256 {
+                        match rx.try_recv() {
+                            Ok(frame) => ws.feed(Message::Binary(frame)).await?,
+                            Err(_) => break,
+                        }
+                        n += 1;
+                    }
+                    ws.flush().await
+                };
+                tokio::select! {
+                    r = feed => if r.is_err() { return End::ClientClosed },
+                    _ = kicked.cancelled() => return End::Kicked,
+                }
+            }
+            msg = ws.recv() => {
+                let msg = match msg {
+                    None => return End::ClientClosed,
+                    Some(Err(e)) => {
+                        if is_capacity_error(&e) {
+                            conn.kick(close::TOO_BIG, "message too big");
+                            return End::Kicked;
+                        }
+                        tracing::debug!(error = %e, "socket error");
+                        return End::ClientClosed;
+                    }
+                    Some(Ok(m)) => m,
+                };
+                last_heard = Instant::now();
+                let frame = match msg {
+                    Message::Binary(b) => b,
+                    Message::Close(_) => return End::ClientClosed,
+                    Message::Ping(_) | Message::Pong(_) => continue,
+                    Message::Text(_) => {
+                        conn.kick(close::UNSUPPORTED_DATA, "binary messages only");
+                        return End::Kicked;
+                    }
+                };
+                metrics.messages_in.fetch_add(1, Relaxed);
+                metrics.bytes_in.fetch_add(frame.len() as u64, Relaxed);
+                let limit = if synced { cfg.max_message_bytes } else { cfg.max_sync_bytes };
+                if frame.len() > limit {
+                    conn.kick(close::TOO_BIG, "message too big");
+                    return End::Kicked;
+                }
+                let inbound = match decode(&frame) {
+                    Ok(m) => m,
+                    Err(e) => {
+                        tracing::info!(error = %e, "malformed message");
+                        conn.kick(close::PROTOCOL_ERROR, "malformed message");
+                        return End::Kicked;
+                    }
+                };
+                match inbound {
+                    Inbound::SyncStep1(sv) => live.reply_step2(conn, &sv),
+                    Inbound::SyncStep2 { payload } | Inbound::Update { payload } => {
+                        let is_step2 = matches!(frame.get(1), Some(1));
+                        synced = true;
+                        if !conn.role().can_write() {
+                            if &frame[payload] != crate::hub::doc::EMPTY_UPDATE {
+                                metrics.updates_rejected.fetch_add(1, Relaxed);
+                                LiveDoc::deny_write(conn);
+                            }
+                            continue;
+                        }
+                        updates_sent += 1;
+                        let ack_n = ack.then_some(updates_sent);
+                        if let Err(refusal) = live.apply_client_update(hub, conn, frame, payload, is_step2, ack_n) {
+                            conn.kick(refusal.code, refusal.reason);
+                            return End::Kicked;
+                        }
+                    }
+                    Inbound::Awareness(update) => live.apply_awareness(hub, conn, &update, frame),
+                    Inbound::QueryAwareness => live.send_awareness(conn),
+                    Inbound::Auth => {}
+                }
+            }
+            _ = ping.tick() => {
+                if last_heard.elapsed() > cfg.idle_timeout {
+                    tracing::debug!("keepalive timeout");
+                    return End::ClientClosed;
+                }
+                let ping = ws.send(Message::Ping(bytes::Bytes::new()));
+                tokio::select! {
+                    r = ping => if r.is_err() { return End::ClientClosed },
+                    _ = kicked.cancelled() => return End::Kicked,
+                }
+            }
+        }
+    }
+}
+
+fn is_capacity_error(e: &axum::Error) -> bool {
+    use std::error::Error as _;
+    let mut source: Option<&(dyn std::error::Error + 'static)> = e.source();
+    while let Some(s) = source {
+        if let Some(t) = s.downcast_ref::<tokio_tungstenite::tungstenite::Error>() {
+            return matches!(t, tokio_tungstenite::tungstenite::Error::Capacity(_));
+        }
+        source = s.source();
+    }
+    // Fall back on the message: axum wraps the tungstenite error opaquely in some versions.
+    let text = e.to_string();
+    text.contains("Space limit exceeded") || text.contains("too long") || text.contains("Capacity")
+}
