@@ -303,8 +303,48 @@ describe('the editor in Chromium', { skip }, () => {
       await p.context.close();
       await own.stop();
       // The refused reconnects during the outage are logged by the browser: expected here.
-      pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/ERR_CONNECTION_REFUSED/.test(e)));
+      pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/ERR_CONNECTION_REFUSED|ERR_INTERNET_DISCONNECTED/.test(e)));
     }
+  });
+
+  test('when the server refuses a write, the page turns read-only and shows the server text', async () => {
+    // The server refuses writes by role, and the page already opens read-only for a viewer's
+    // token; this is the case where the page believed it could write (say, access was reduced
+    // after the link was made). The socket is passed through, except that the page's first
+    // update is dropped and answered with the y-protocols auth message, as the server does.
+    const p = await person();
+    const doc = randomDoc('denied');
+    let refused = 0;
+    await p.page.routeWebSocket(/\/sync\//, (pageSide) => {
+      const serverSide = pageSide.connectToServer();
+      pageSide.onMessage((msg) => {
+        const b = Buffer.isBuffer(msg) ? msg : Buffer.from(msg);
+        if (b[0] === 0 && b[1] === 2 && refused === 0) {
+          refused += 1;
+          const reason = Buffer.from('permission denied');
+          pageSide.send(Buffer.concat([Buffer.from([2, 0, reason.length]), reason]));
+          return;
+        }
+        serverSide.send(msg);
+      });
+      serverSide.onMessage((msg) => pageSide.send(msg));
+    });
+    await p.page.goto(`${server.httpUrl}/`);
+    await p.page.getByLabel('Nazwa dokumentu').fill(doc);
+    await p.page.getByLabel('Twoje imię i nazwisko').fill('Roman Odmowa');
+    await p.page.keyboard.press('Enter');
+    await statusText(p.page).filter({ hasText: 'Połączono' }).waitFor({ timeout: WAIT });
+    await p.page.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+    await p.page.keyboard.type('X');
+    await p.page.getByRole('alert').filter({ hasText: 'masz dostęp tylko do odczytu' }).waitFor({ timeout: WAIT });
+    await p.page.locator('.badge--readonly', { hasText: 'Tylko do odczytu' }).waitFor({ timeout: WAIT });
+    await statusText(p.page).filter({ hasText: 'Połączono' }).waitFor({ timeout: WAIT });
+    assert.equal(await p.page.locator('.prose').getAttribute('contenteditable'), 'false');
+    assert.equal(await p.page.evaluate(() => window.narada.editor.getText()), '', 'the refused text is gone');
+    assert.equal(await p.page.getByRole('toolbar').count(), 0);
+    assert.equal(refused, 1);
+    await p.page.screenshot({ path: path.join(shots, '7-denied.png') });
+    await p.context.close();
   });
 
   test('without a link or developer tokens the page says to ask an administrator', async () => {

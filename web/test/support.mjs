@@ -6,7 +6,7 @@
 // tokens verify without sharing anything else.
 
 import { spawn, execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { appendFileSync, existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -109,6 +109,8 @@ export async function startServer(ws, { port: wanted, extraEnv = {}, timeoutMs =
     }, timeoutMs);
     const onData = (chunk) => {
       log += chunk.toString();
+      // NARADA_TEST_LOG=/path keeps every test server's log for a look afterwards.
+      if (process.env.NARADA_TEST_LOG) appendFileSync(process.env.NARADA_TEST_LOG, chunk);
       if (/listening/i.test(log)) {
         clearTimeout(timer);
         resolve();
