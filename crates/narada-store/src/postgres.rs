@@ -1,9 +1,9 @@
 //! Postgres backend: production, and the single source of truth when several nodes run.
 //!
-//! An append is one transaction of two statements whatever the batch size: one
+//! An append is one statement (one round trip, one transaction) whatever the batch size: an
 //! `INSERT .. ON CONFLICT DO UPDATE .. RETURNING` over the batch's documents (sorted by id) that
-//! reserves a block of seqs per document, and one `INSERT .. SELECT FROM UNNEST(..)` of all the
-//! rows. The first statement row-locks each document until COMMIT, so two nodes appending to the
+//! reserves a block of seqs per document, feeding an `INSERT .. SELECT FROM UNNEST(..)` of all
+//! the rows. The reservation row-locks each document until COMMIT, so two nodes appending to the
 //! same document are serialised: seqs are gapless and ordered by commit. Because every batch locks
 //! its documents in the same (sorted) order, concurrent batches cannot deadlock.
 //!
@@ -82,58 +82,73 @@ impl Store for PgStore {
         }
         let ids: Vec<&str> = counts.keys().copied().collect();
         let ns: Vec<i64> = counts.values().copied().collect();
+        // Each update's 0-based rank among its document's updates in this batch.
+        let mut ranks: BTreeMap<&str, i64> = BTreeMap::new();
+        let mut doc_col: Vec<&str> = Vec::with_capacity(updates.len());
+        let mut rank_col: Vec<i64> = Vec::with_capacity(updates.len());
+        let mut data_col: Vec<&[u8]> = Vec::with_capacity(updates.len());
+        for u in updates {
+            let r = ranks.entry(u.doc.as_str()).or_default();
+            rank_col.push(*r);
+            *r += 1;
+            doc_col.push(u.doc.as_str());
+            data_col.push(u.data.as_ref());
+        }
 
-        let mut tx = self.pool.begin().await?;
-        // New documents start at 1, so they store next_seq = n + 1; existing ones add n.
-        // ORDER BY ord keeps the rows (and so the row locks) in sorted id order.
+        // One statement, so one round trip and its own (implicit) transaction:
+        // - `alloc` reserves a block of seqs per document. New documents start at 1, so they
+        //   store next_seq = n + 1; existing ones add n. ORDER BY ord keeps the rows, and so the
+        //   row locks, in sorted id order. ON CONFLICT DO UPDATE returns a row for every input.
+        // - the main INSERT writes every update at (block start + rank). The foreign key check
+        //   runs at the end of the statement and sees the documents `alloc` created.
         let rows = sqlx::query(
-            "INSERT INTO documents AS d (id, next_seq) \
-             SELECT id, n + 1 FROM UNNEST($1::text[], $2::bigint[]) WITH ORDINALITY AS t(id, n, ord) \
-             ORDER BY ord \
-             ON CONFLICT (id) DO UPDATE \
-               SET next_seq = d.next_seq + (EXCLUDED.next_seq - 1), updated_at = now() \
-             RETURNING id, next_seq",
+            "WITH alloc AS ( \
+               INSERT INTO documents AS d (id, next_seq) \
+               SELECT id, n + 1 FROM UNNEST($1::text[], $2::bigint[]) \
+                 WITH ORDINALITY AS t(id, n, ord) \
+               ORDER BY ord \
+               ON CONFLICT (id) DO UPDATE \
+                 SET next_seq = d.next_seq + (EXCLUDED.next_seq - 1), updated_at = now() \
+               RETURNING id, next_seq \
+             ), ins AS ( \
+               INSERT INTO updates (doc_id, seq, data, created_at_ms) \
+               SELECT u.doc_id, a.next_seq - c.n + u.k, u.data, \
+                      (extract(epoch FROM now()) * 1000)::bigint \
+               FROM UNNEST($3::text[], $4::bigint[], $5::bytea[]) AS u(doc_id, k, data) \
+               JOIN UNNEST($1::text[], $2::bigint[]) AS c(id, n) ON c.id = u.doc_id \
+               JOIN alloc a ON a.id = u.doc_id \
+             ) \
+             SELECT id, next_seq FROM alloc",
         )
         .bind(&ids)
         .bind(&ns)
-        .fetch_all(&mut *tx)
+        .bind(&doc_col)
+        .bind(&rank_col)
+        .bind(&data_col)
+        .fetch_all(&self.pool)
         .await?;
-        // First seq of each document's reserved block.
-        let mut next: BTreeMap<&str, Seq> = BTreeMap::new();
+
+        // First seq of each document's block.
+        let mut first: BTreeMap<&str, Seq> = BTreeMap::new();
         for row in rows {
             let id: String = row.try_get(0)?;
             let end: i64 = row.try_get(1)?;
             if let Some((k, n)) = counts.get_key_value(id.as_str()) {
-                next.insert(*k, end - n);
+                first.insert(*k, end - n);
             }
         }
-
-        let mut seqs = Vec::with_capacity(updates.len());
-        let mut doc_col: Vec<&str> = Vec::with_capacity(updates.len());
-        let mut data_col: Vec<&[u8]> = Vec::with_capacity(updates.len());
-        for u in updates {
-            let slot = next.get_mut(u.doc.as_str()).ok_or_else(|| {
-                // Cannot happen (RETURNING yields one row per input id); fail the batch rather
-                // than store wrong seqs.
-                sqlx::Error::Protocol("missing document row after seq reservation".into())
-            })?;
-            seqs.push(*slot);
-            *slot += 1;
-            doc_col.push(u.doc.as_str());
-            data_col.push(u.data.as_ref());
-        }
-        sqlx::query(
-            "INSERT INTO updates (doc_id, seq, data, created_at_ms) \
-             SELECT doc_id, seq, data, (extract(epoch FROM now()) * 1000)::bigint \
-             FROM UNNEST($1::text[], $2::bigint[], $3::bytea[]) AS t(doc_id, seq, data)",
-        )
-        .bind(&doc_col)
-        .bind(&seqs)
-        .bind(&data_col)
-        .execute(&mut *tx)
-        .await?;
-        tx.commit().await?;
-        Ok(seqs)
+        doc_col
+            .iter()
+            .zip(&rank_col)
+            .map(|(doc, rank)| {
+                first.get(doc).map(|f| f + rank).ok_or_else(|| {
+                    // Cannot happen (see above); report it rather than return wrong seqs.
+                    StoreError::Database(sqlx::Error::Protocol(
+                        "append: no seq block returned for a document".into(),
+                    ))
+                })
+            })
+            .collect()
     }
 
     async fn load(&self, doc: &DocId) -> Result<StoredDoc> {

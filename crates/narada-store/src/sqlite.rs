@@ -68,6 +68,31 @@ fn parse_url(url: &str) -> Result<Target> {
     Ok(Target::File(PathBuf::from(path)))
 }
 
+/// Rows per multi-row INSERT: 64 x 4 parameters stays far below SQLite's variable limit.
+const CHUNK: usize = 64;
+
+/// Splits `items` into chunks of `CHUNK` and then power-of-two sizes for the rest, so a batch
+/// of any size is a few multi-row statements drawn from at most 7 distinct SQL texts (each
+/// prepared once per connection and cached by sqlx).
+fn chunks<T>(mut items: &[T]) -> Vec<&[T]> {
+    let mut out = Vec::new();
+    let mut size = CHUNK;
+    while !items.is_empty() {
+        while size > items.len() {
+            size /= 2;
+        }
+        let (head, rest) = items.split_at(size);
+        out.push(head);
+        items = rest;
+    }
+    out
+}
+
+/// `n` copies of `group` joined by commas: the VALUES list of a multi-row INSERT.
+fn placeholders(n: usize, group: &str) -> String {
+    vec![group; n].join(", ")
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -164,38 +189,56 @@ impl Store for SqliteStore {
         }
         let now = now_ms();
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        // Reserve a block of seqs per document: first seq of the block, by document.
-        let mut next: BTreeMap<&DocId, Seq> = BTreeMap::new();
-        for (doc, n) in &counts {
-            let end: i64 = sqlx::query(
-                "INSERT INTO documents (id, next_seq) VALUES (?1, ?2 + 1) \
-                 ON CONFLICT (id) DO UPDATE SET next_seq = next_seq + ?2, \
+
+        // Reserve a block of seqs per document. New documents start at 1, so they store
+        // next_seq = n + 1; existing ones add n. `first` = first seq of each block.
+        let counted: Vec<(&DocId, i64)> = counts.into_iter().collect();
+        let mut first: BTreeMap<&str, Seq> = BTreeMap::new();
+        for chunk in chunks(&counted) {
+            let sql = format!(
+                "INSERT INTO documents (id, next_seq) VALUES {} \
+                 ON CONFLICT (id) DO UPDATE SET next_seq = next_seq + excluded.next_seq - 1, \
                    updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-                 RETURNING next_seq",
-            )
-            .bind(doc.as_str())
-            .bind(n)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-            next.insert(doc, end - n);
+                 RETURNING id, next_seq",
+                placeholders(chunk.len(), "(?, ? + 1)")
+            );
+            let mut q = sqlx::query(&sql);
+            for (doc, n) in chunk {
+                q = q.bind(doc.as_str()).bind(*n);
+            }
+            for row in q.fetch_all(&mut *tx).await? {
+                let id: String = row.try_get(0)?;
+                let end: i64 = row.try_get(1)?;
+                if let Some((doc, n)) = chunk.iter().find(|(d, _)| d.as_str() == id) {
+                    first.insert(doc.as_str(), end - n);
+                }
+            }
         }
+
         let mut seqs = Vec::with_capacity(updates.len());
         for u in updates {
-            // Every doc of `updates` is in `next` (built from the same list).
-            let slot = next.get_mut(&u.doc).ok_or(StoreError::InvalidDocId)?;
-            let seq = *slot;
+            let slot = first.get_mut(u.doc.as_str()).ok_or_else(|| {
+                // Cannot happen (upsert RETURNING yields every row); fail rather than guess.
+                sqlx::Error::Protocol("append: no seq block returned for a document".into())
+            })?;
+            seqs.push(*slot);
             *slot += 1;
-            sqlx::query(
-                "INSERT INTO updates (doc_id, seq, data, created_at_ms) VALUES (?1, ?2, ?3, ?4)",
-            )
-            .bind(u.doc.as_str())
-            .bind(seq)
-            .bind(u.data.as_ref())
-            .bind(now)
-            .execute(&mut *tx)
-            .await?;
-            seqs.push(seq);
+        }
+        let rows: Vec<(&NewUpdate, Seq)> = updates.iter().zip(seqs.iter().copied()).collect();
+        for chunk in chunks(&rows) {
+            let sql = format!(
+                "INSERT INTO updates (doc_id, seq, data, created_at_ms) VALUES {}",
+                placeholders(chunk.len(), "(?, ?, ?, ?)")
+            );
+            let mut q = sqlx::query(&sql);
+            for (u, seq) in chunk {
+                q = q
+                    .bind(u.doc.as_str())
+                    .bind(*seq)
+                    .bind(u.data.as_ref())
+                    .bind(now);
+            }
+            q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
         Ok(seqs)
@@ -301,6 +344,19 @@ impl Store for SqliteStore {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn chunks_cover_everything_in_few_shapes() {
+        for n in 0..300 {
+            let items: Vec<usize> = (0..n).collect();
+            let parts = chunks(&items);
+            assert_eq!(parts.concat(), items);
+            assert!(parts
+                .iter()
+                .all(|p| p.len().is_power_of_two() && p.len() <= CHUNK));
+        }
+        assert_eq!(placeholders(2, "(?)"), "(?), (?)");
+    }
 
     #[test]
     fn url_forms() {
