@@ -248,7 +248,8 @@ fn creation_rights() {
     };
     let city = |c: i64| (Owner::City(c), networks_of(c));
     let net = |n: i64| (Owner::Network(n), BTreeSet::new());
-    let cases: &[(&str, (Owner, BTreeSet<i64>), bool)] = &[
+    type Case = (&'static str, (Owner, BTreeSet<i64>), bool);
+    let cases: &[Case] = &[
         ("admin", city(C), true),
         ("admin", net(N2), true),
         ("editor_a", city(A), true),

@@ -79,7 +79,15 @@ fn build(name: &'static str, db: Db, cleanup: Cleanup) -> Env {
     )
     .with_clock(clock.clone());
     let router = Router::new().nest("/api", narada_accounts::router(state.clone()));
-    Env { name, db, state, router, clock, revoker, cleanup }
+    Env {
+        name,
+        db,
+        state,
+        router,
+        clock,
+        revoker,
+        cleanup,
+    }
 }
 
 /// A fresh SQLite database, and a fresh Postgres schema when configured.
@@ -99,7 +107,10 @@ pub async fn backends() -> Vec<Env> {
                 .execute(admin.pool())
                 .await
                 .expect("create schema");
-            let opts = DbOptions { max_connections: 4, pg_schema: Some(schema.clone()) };
+            let opts = DbOptions {
+                max_connections: 4,
+                pg_schema: Some(schema.clone()),
+            };
             let db = Db::connect_with(&url, opts).await.expect("postgres pool");
             db.migrate().await.expect("postgres migrations");
             out.push(build("postgres", db, Cleanup::Schema(url, schema)));
@@ -174,13 +185,14 @@ impl Env {
     }
 
     pub async fn city(&self, name: &str, networks: &[i64]) -> i64 {
-        let id: i64 = sqlx::query("INSERT INTO cities (name, created_at) VALUES ($1, 0) RETURNING id")
-            .bind(name.to_owned())
-            .fetch_one(self.db.pool())
-            .await
-            .expect("city")
-            .try_get("id")
-            .expect("id");
+        let id: i64 =
+            sqlx::query("INSERT INTO cities (name, created_at) VALUES ($1, 0) RETURNING id")
+                .bind(name.to_owned())
+                .fetch_one(self.db.pool())
+                .await
+                .expect("city")
+                .try_get("id")
+                .expect("id");
         for n in networks {
             sqlx::query("INSERT INTO city_networks (city_id, network_id) VALUES ($1, $2)")
                 .bind(id)
@@ -192,15 +204,34 @@ impl Env {
         id
     }
 
-    pub async fn person(&self, email: &str, role: AccountRole, cities: &[i64], networks: &[i64]) -> i64 {
-        let user = NewUser { email, name: email, password: PASSWORD, role, cities, networks };
+    pub async fn person(
+        &self,
+        email: &str,
+        role: AccountRole,
+        cities: &[i64],
+        networks: &[i64],
+    ) -> i64 {
+        let user = NewUser {
+            email,
+            name: email,
+            password: PASSWORD,
+            role,
+            cities,
+            networks,
+        };
         narada_accounts::create_user(&self.db, &self.state.config, &user)
             .await
             .expect("create user")
             .id
     }
 
-    pub async fn request(&self, method: Method, path: &str, session: Option<&Session>, body: Option<Value>) -> Answer {
+    pub async fn request(
+        &self,
+        method: Method,
+        path: &str,
+        session: Option<&Session>,
+        body: Option<Value>,
+    ) -> Answer {
         self.request_with(method, path, session, body, true).await
     }
 
@@ -215,7 +246,10 @@ impl Env {
     ) -> Answer {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(s) = session {
-            req = req.header(header::COOKIE, format!("narada_session={}; narada_csrf={}", s.cookie, s.csrf));
+            req = req.header(
+                header::COOKIE,
+                format!("narada_session={}; narada_csrf={}", s.cookie, s.csrf),
+            );
             if with_csrf {
                 req = req.header("x-csrf-token", s.csrf.clone());
             }
@@ -246,14 +280,24 @@ impl Env {
         let body = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes)
+                .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into()))
         };
-        Answer { status, body, set_cookies }
+        Answer {
+            status,
+            body,
+            set_cookies,
+        }
     }
 
     pub async fn try_login(&self, email: &str, password: &str) -> Answer {
-        self.request(Method::POST, "/api/auth/login", None, Some(json!({ "email": email, "password": password })))
-            .await
+        self.request(
+            Method::POST,
+            "/api/auth/login",
+            None,
+            Some(json!({ "email": email, "password": password })),
+        )
+        .await
     }
 
     pub async fn login(&self, email: &str) -> Session {
