@@ -8,7 +8,8 @@ import { t, onLanguageChange } from './i18n';
 import { $, fragment, header } from './ui';
 import { displayName, recentDocuments, setDisplayName, toDocName } from './session';
 
-export function mountLanding(root: HTMLElement): void {
+/** `suggestedDoc`: what followed `/d/` when it was not a valid document name, to start from. */
+export function mountLanding(root: HTMLElement, suggestedDoc = ''): void {
   document.title = `${t('landingTitle')} — Narada`;
   const main = fragment(`
     <main id="main" class="landing" tabindex="-1">
@@ -50,6 +51,7 @@ export function mountLanding(root: HTMLElement): void {
   const docHint = $(root, '#doc-name-hint');
   const summary = $(root, '.error-summary');
   nameInput.value = displayName();
+  docInput.value = toDocName(suggestedDoc);
 
   const updateHint = () => {
     const slug = toDocName(docInput.value);

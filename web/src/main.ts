@@ -22,6 +22,6 @@ if (root) {
   if (doc !== null && DOC_NAME_RE.test(doc)) {
     void mountEditorPage(root, doc);
   } else {
-    mountLanding(root);
+    mountLanding(root, doc ?? '');
   }
 }

@@ -350,7 +350,9 @@ describe('the editor in Chromium', { skip }, () => {
   test('without a link or developer tokens the page says to ask an administrator', async () => {
     const p = await person();
     await p.page.route('**/api/dev/token', (route) => route.fulfill({ status: 404, body: 'not found' }));
-    await p.page.goto(`${server.httpUrl}/`);
+    // An address whose document name the server would refuse lands on the form, name suggested.
+    await p.page.goto(`${server.httpUrl}/d/${encodeURIComponent('Zła nazwa!')}`);
+    assert.equal(await p.page.getByLabel('Nazwa dokumentu').inputValue(), 'Zla-nazwa');
     await p.page.getByLabel('Nazwa dokumentu').fill(randomDoc('nolink'));
     await p.page.getByLabel('Twoje imię i nazwisko').fill('Zofia');
     await p.page.getByRole('button', { name: 'Otwórz dokument' }).click();
