@@ -180,9 +180,21 @@ async fn start_session(
     Ok((id, csrf))
 }
 
-async fn record_ip_failure(conn: &mut AnyConnection, ip: Option<&str>, now: i64) -> Result<()> {
+async fn record_ip_failure(
+    conn: &mut AnyConnection,
+    cfg: &AccountsConfig,
+    ip: Option<&str>,
+    now: i64,
+) -> Result<()> {
+    let Some(ip) = ip else { return Ok(()) };
+    // Rows older than the window no longer count; drop them so the table stays small.
+    sqlx::query("DELETE FROM login_failures WHERE ip = $1 AND at <= $2")
+        .bind(ip.to_owned())
+        .bind(now - cfg.ip_window_ms)
+        .execute(&mut *conn)
+        .await?;
     sqlx::query("INSERT INTO login_failures (ip, at) VALUES ($1, $2)")
-        .bind(ip.unwrap_or("unknown").to_owned())
+        .bind(ip.to_owned())
         .bind(now)
         .execute(&mut *conn)
         .await?;
@@ -201,14 +213,20 @@ pub async fn login(
     let email = normalize_email(email).map_err(|_| AccountsError::InvalidCredentials)?;
     let mut tx = db.pool.begin().await?;
 
-    // Per-IP sliding window, counted before any password work is done.
-    let recent: i64 =
-        sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE ip = $1 AND at > $2")
-            .bind(ip.unwrap_or("unknown").to_owned())
-            .bind(now - cfg.ip_window_ms)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get("n")?;
+    // Per-IP sliding window, counted before any password work is done. Without a known client
+    // address (the server not passing ConnectInfo) every client would share one bucket, letting
+    // anyone lock everyone out, so only the per-account lockout applies then.
+    let recent: i64 = match ip {
+        Some(ip) => {
+            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE ip = $1 AND at > $2")
+                .bind(ip.to_owned())
+                .bind(now - cfg.ip_window_ms)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get("n")?
+        }
+        None => 0,
+    };
     if recent >= cfg.ip_max_failures {
         let entry = audit::Entry {
             actor_email: Some(&email),
@@ -241,7 +259,7 @@ pub async fn login(
 
     let Some(row) = row else {
         let _ = verify_password(&dummy_hash(cfg).await, password).await;
-        record_ip_failure(&mut tx, ip, now).await?;
+        record_ip_failure(&mut tx, cfg, ip, now).await?;
         audit::record(&mut tx, now, fail("unknown_email", None)).await?;
         tx.commit().await?;
         return Err(AccountsError::InvalidCredentials);
@@ -253,7 +271,7 @@ pub async fn login(
     let locked_until: Option<i64> = row.try_get("locked_until")?;
 
     if locked_until.is_some_and(|t| t > now) {
-        record_ip_failure(&mut tx, ip, now).await?;
+        record_ip_failure(&mut tx, cfg, ip, now).await?;
         audit::record(&mut tx, now, fail("locked", Some(id))).await?;
         tx.commit().await?;
         return Err(AccountsError::Locked);
@@ -279,7 +297,7 @@ pub async fn login(
             .bind(id)
             .execute(&mut *tx)
             .await?;
-        record_ip_failure(&mut tx, ip, now).await?;
+        record_ip_failure(&mut tx, cfg, ip, now).await?;
         let reason = if disabled.is_some() {
             "disabled"
         } else if hash.is_none() {
@@ -301,6 +319,15 @@ pub async fn login(
         .bind(id)
         .execute(&mut *tx)
         .await?;
+    // Sessions of this person that have run out are swept at each sign-in.
+    sqlx::query(
+        "DELETE FROM sessions WHERE person_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3)",
+    )
+    .bind(id)
+    .bind(now)
+    .bind(now - cfg.session_idle_ms)
+    .execute(&mut *tx)
+    .await?;
     let (sid, csrf) = start_session(&mut tx, cfg, id, now, ip).await?;
     let entry = audit::Entry {
         actor_id: Some(id),

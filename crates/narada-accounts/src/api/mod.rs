@@ -43,8 +43,10 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// The OpenAPI 3 description of this API (hand-maintained; a test checks every route is in it).
 pub const OPENAPI_JSON: &str = include_str!("openapi.json");
 
-/// The accounts API. Mount it under `/api`: `Router::new().nest("/api", router(state))`.
-pub fn router(state: AccountsState) -> Router {
+/// The accounts API. Mount it under `/api`: `Router::new().nest("/api", router(state))`, or
+/// merge it into an existing `/api` router of any state type (`api.merge(router(state))`).
+/// Unknown paths under it answer a JSON 404.
+pub fn router<S: Clone + Send + Sync + 'static>(state: AccountsState) -> Router<S> {
     Router::new()
         .route("/openapi.json", get(openapi))
         // sign-in
