@@ -254,6 +254,13 @@ impl Client {
             + 1
     }
 
+    /// Applies an update to the local document and sends it, as a provider does with the state
+    /// it carries over from a previous connection.
+    pub fn merge_and_send(&mut self, update: &[u8]) -> u64 {
+        apply(&self.doc, update);
+        self.send_update(update)
+    }
+
     /// Sends any bytes as one binary frame.
     pub fn send_raw(&self, frame: Vec<u8>) {
         let _ = self.out.send(Message::Binary(frame.into()));

@@ -5,9 +5,11 @@
 //! nothing sleeps to synchronise.
 
 pub mod client;
+pub mod process;
 pub mod server;
 
 pub use client::Client;
+pub use process::NaradaProcess;
 pub use server::{Backend, TestServer};
 
 /// The secret every test server signs tokens with.

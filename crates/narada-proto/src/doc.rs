@@ -97,6 +97,32 @@ impl DocState {
         }
     }
 
+    /// Applies an update and returns what it actually changed, as an update, or `None` when it
+    /// changed nothing (already known). Used to relay only news when catching up from the log.
+    pub fn apply_effective(&mut self, update: &[u8]) -> Result<Option<Vec<u8>>, ApplyError> {
+        if self.poisoned {
+            return Err(ApplyError::Panicked);
+        }
+        crate::validate::check_update_v1(update).map_err(|e| ApplyError::Decode(e.to_string()))?;
+        let decoded = catch_unwind(|| Update::decode_v1(update))
+            .map_err(|_| ApplyError::Panicked)?
+            .map_err(|e| ApplyError::Decode(e.to_string()))?;
+        let doc = &self.doc;
+        let result = catch_unwind(AssertUnwindSafe(|| {
+            let mut txn = doc.transact_mut();
+            txn.apply_update(decoded)?;
+            Ok::<_, yrs::error::UpdateError>(txn.encode_update_v1())
+        }));
+        match result {
+            Ok(Ok(delta)) => Ok((delta.as_slice() != [0, 0]).then_some(delta)),
+            Ok(Err(e)) => Err(ApplyError::Rejected(e.to_string())),
+            Err(_) => {
+                self.poisoned = true;
+                Err(ApplyError::Panicked)
+            }
+        }
+    }
+
     /// True once an apply has panicked; the state must not be served any more.
     pub fn is_poisoned(&self) -> bool {
         self.poisoned
@@ -186,6 +212,14 @@ mod tests {
         let bomb = [1u8, 0xff, 0xff, 0xff, 0xff, 0x0f, 1, 0];
         let mut s = DocState::new();
         assert!(s.apply(&bomb).is_err());
+    }
+
+    #[test]
+    fn apply_effective_reports_only_news() {
+        let mut s = DocState::new();
+        let u = edit("x");
+        assert!(s.apply_effective(&u).unwrap().is_some());
+        assert_eq!(s.apply_effective(&u).unwrap(), None);
     }
 
     #[test]

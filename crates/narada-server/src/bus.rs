@@ -13,4 +13,6 @@ pub trait Bus: Send + Sync + 'static {
     fn publish_awareness(&self, doc: &DocId, frame: &Bytes);
     /// Access to `doc` (or to every document, when `None`) was revoked for `user`.
     fn publish_revocation(&self, doc: Option<&DocId>, user: &str);
+    /// Takes the lock that lets one node at a time compact `doc`; false when another node has it.
+    fn lock_compaction<'a>(&'a self, doc: &'a DocId) -> futures_util::future::BoxFuture<'a, bool>;
 }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod hub;
 pub mod metrics;
 pub mod persist;
+pub mod redis_bus;
 pub mod secret;
 pub mod sync;
 pub mod web;
@@ -58,6 +59,12 @@ impl Server {
                 awareness_timeout: config.awareness_timeout,
             },
         );
+        if let Some(url) = &config.redis_url {
+            let bus = redis_bus::RedisBus::start(url, Arc::downgrade(&hub), shutdown.clone())
+                .await
+                .map_err(|e| anyhow::anyhow!("{e} ({})", redact_url(url)))?;
+            hub.set_bus(bus);
+        }
         let state = AppState {
             hub,
             metrics,

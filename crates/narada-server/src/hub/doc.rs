@@ -53,6 +53,8 @@ struct Inner {
     committed_seq: Seq,
     /// Log seq the stored snapshot covers.
     snapshot_seq: Seq,
+    /// Every log entry up to this seq is in `state` (set at load, advanced by log catch-up).
+    applied_through: Seq,
     compacting: bool,
 }
 
@@ -68,6 +70,7 @@ impl LiveDoc {
                 pending: 0,
                 committed_seq: last_seq,
                 snapshot_seq,
+                applied_through: last_seq,
                 compacting: false,
             }),
         }
@@ -188,6 +191,27 @@ impl LiveDoc {
         if inner.presence.apply(update, conn.id(), Instant::now()) {
             broadcast(hub, &inner.conns, Some(conn.id()), &frame);
             hub.publish_awareness(&self.id, &frame);
+        }
+    }
+
+    /// Where a log catch-up should start.
+    pub fn catch_up_from(&self) -> Seq {
+        self.inner.lock().applied_through + 1
+    }
+
+    /// Applies log entries written by other nodes and relays to local clients whatever was
+    /// news to this node.
+    pub fn apply_log_entries(&self, hub: &Hub, entries: &[(Seq, Bytes)]) {
+        let mut inner = self.inner.lock();
+        for (seq, data) in entries {
+            if *seq <= inner.applied_through {
+                continue;
+            }
+            inner.applied_through = *seq;
+            if let Ok(Some(delta)) = inner.state.apply_effective(data) {
+                let frame = Bytes::from(narada_proto::message::encode_sync_update(&delta));
+                broadcast(hub, &inner.conns, None, &frame);
+            }
         }
     }
 

@@ -41,6 +41,10 @@ pub struct HubConfig {
     pub awareness_timeout: Duration,
 }
 
+/// How long after a load the log is read again (see `schedule_catch_up_after_load`); well above
+/// a group commit's latency.
+const CATCH_UP_AFTER_LOAD: Duration = Duration::from_secs(1);
+
 #[derive(Default)]
 struct Slot {
     doc: OnceCell<Arc<LiveDoc>>,
@@ -134,10 +138,24 @@ impl Hub {
     }
 
     /// Attaches a client to a document, loading it first if needed.
-    pub async fn join(&self, id: &DocId, conn: &ConnHandle) -> Result<Arc<LiveDoc>, StoreError> {
+    pub async fn join(
+        self: &Arc<Self>,
+        id: &DocId,
+        conn: &ConnHandle,
+    ) -> Result<Arc<LiveDoc>, StoreError> {
         loop {
             let slot = Arc::clone(self.docs.entry(id.clone()).or_default().value());
-            let live = slot.doc.get_or_try_init(|| self.load(id)).await?;
+            let mut fresh = false;
+            let live = slot
+                .doc
+                .get_or_try_init(|| {
+                    fresh = true;
+                    self.load(id)
+                })
+                .await?;
+            if fresh {
+                self.schedule_catch_up_after_load(live);
+            }
             if live.attach(conn) {
                 return Ok(Arc::clone(live));
             }
@@ -175,6 +193,62 @@ impl Hub {
             last_seq,
             snapshot_seq,
         )))
+    }
+
+    /// A message from another node: apply it if the document is open here.
+    pub fn apply_from_bus(&self, id: &DocId, awareness: bool, frame: Bytes) {
+        self.metrics.bus_messages_in.fetch_add(1, Relaxed);
+        let Some(live) = self.loaded(id) else { return };
+        match narada_proto::decode(&frame) {
+            Ok(narada_proto::Inbound::Update { payload }) if !awareness => {
+                live.apply_remote_update(self, frame, payload)
+            }
+            Ok(narada_proto::Inbound::Awareness(update)) if awareness => {
+                live.apply_remote_awareness(self, &update, frame)
+            }
+            _ => tracing::debug!(doc = %id, "ignoring a malformed bus message"),
+        }
+    }
+
+    /// Reads log entries this node has not applied (written by other nodes) and applies them.
+    pub async fn catch_up(&self, live: &Arc<LiveDoc>) {
+        let from = live.catch_up_from();
+        match self.store.log_range(&live.id, from, Seq::MAX).await {
+            Ok(entries) if !entries.is_empty() => {
+                let entries: Vec<(Seq, Bytes)> =
+                    entries.into_iter().map(|e| (e.seq, e.data)).collect();
+                live.apply_log_entries(self, &entries);
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(doc = %live.id, error = %e, "log catch-up failed"),
+        }
+    }
+
+    /// Catches up every open document (after the bus reconnects).
+    pub fn catch_up_all(self: &Arc<Self>) {
+        for id in self.loaded_ids() {
+            if let Some(live) = self.loaded(&id) {
+                let hub = Arc::clone(self);
+                self.tasks.spawn(async move { hub.catch_up(&live).await });
+            }
+        }
+    }
+
+    /// With several nodes, a document loaded here may miss an edit another node published just
+    /// before this node loaded it and committed just after: read the log again once that
+    /// window has passed.
+    fn schedule_catch_up_after_load(self: &Arc<Self>, live: &Arc<LiveDoc>) {
+        if self.bus.get().is_none() {
+            return;
+        }
+        let hub = Arc::downgrade(self);
+        let live = Arc::clone(live);
+        self.tasks.spawn(async move {
+            tokio::time::sleep(CATCH_UP_AFTER_LOAD).await;
+            if let Some(hub) = hub.upgrade() {
+                hub.catch_up(&live).await;
+            }
+        });
     }
 
     /// A client left.
@@ -245,6 +319,12 @@ impl Hub {
     }
 
     async fn compact(&self, id: &DocId) -> Option<Seq> {
+        // With several nodes, one compacts a document at a time.
+        if let Some(bus) = self.bus.get() {
+            if !bus.lock_compaction(id).await {
+                return None;
+            }
+        }
         compact_stored(&*self.store, &self.metrics, id).await
     }
 
