@@ -301,7 +301,11 @@ impl Env {
     }
 
     pub async fn login(&self, email: &str) -> Session {
-        let a = self.try_login(email, PASSWORD).await;
+        self.login_with(email, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, email: &str, password: &str) -> Session {
+        let a = self.try_login(email, password).await;
         assert_eq!(a.status, StatusCode::OK, "login {email}: {a:?}");
         session_from(&a)
     }
