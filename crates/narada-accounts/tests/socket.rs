@@ -1,0 +1,238 @@
+//! Through the sync socket: a real hub (in process, on `127.0.0.1:0`) with the accounts API
+//! beside it. Tokens from `POST /api/docs/{id}/token` open the socket with the role the rules
+//! give (an editor writes, a commenter's writes are refused), and taking access away through the
+//! API closes the live socket (4403) — on SQLite and Postgres.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::ConnectInfo;
+use axum::http::{header, Method, Request, StatusCode};
+use axum::Router;
+use http_body_util::BodyExt;
+use narada_accounts::policy::AccountRole;
+use narada_accounts::{AccountsConfig, AccountsState, Db, NewUser};
+use narada_auth::{AccessRevoker, TokenKey};
+use narada_tests::{both_backends, unique_doc, Backend, Client, TestServer, SECRET};
+use serde_json::{json, Value};
+use sqlx::Row;
+use tower::ServiceExt;
+
+const PW: &str = "socket test password";
+
+struct Api {
+    router: Router,
+}
+
+struct Who {
+    cookie: String,
+    csrf: String,
+}
+
+impl Api {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        who: Option<&Who>,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(w) = who {
+            req = req
+                .header(header::COOKIE, format!("narada_session={}", w.cookie))
+                .header("x-csrf-token", w.csrf.clone());
+        }
+        let body = match body {
+            Some(v) => {
+                req = req.header(header::CONTENT_TYPE, "application/json");
+                Body::from(v.to_string())
+            }
+            None => Body::empty(),
+        };
+        let mut req = req.body(body).expect("request");
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 1))));
+        let resp = self.router.clone().oneshot(req).await.expect("infallible");
+        let status = resp.status();
+        let cookies: Vec<String> = resp
+            .headers()
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok().map(str::to_owned))
+            .collect();
+        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
+        let mut v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        if let Some(c) = cookies
+            .iter()
+            .find_map(|c| c.strip_prefix("narada_session="))
+        {
+            v["__cookie"] = Value::String(c.split(';').next().unwrap_or_default().to_owned());
+        }
+        (status, v)
+    }
+
+    async fn login(&self, email: &str) -> Who {
+        let (s, v) = self
+            .call(
+                Method::POST,
+                "/api/auth/login",
+                None,
+                Some(json!({ "email": email, "password": PW })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+        Who {
+            cookie: v["__cookie"].as_str().expect("cookie").to_owned(),
+            csrf: v["csrf_token"].as_str().expect("csrf").to_owned(),
+        }
+    }
+
+    async fn token(&self, who: &Who, doc: &str) -> (StatusCode, Value) {
+        self.call(
+            Method::POST,
+            &format!("/api/docs/{doc}/token"),
+            Some(who),
+            None,
+        )
+        .await
+    }
+}
+
+both_backends!(
+    roles_and_revocation_on_the_socket,
+    |backend: Backend| async move {
+        let server = TestServer::start(&backend).await;
+        // The server's migrator created the accounts tables; open the accounts pool beside it.
+        let db = Db::connect(&backend.url).await.expect("accounts pool");
+        let tokens = TokenKey::new(SECRET.as_bytes()).expect("key");
+        let revoker: Arc<dyn AccessRevoker> = server.state.hub.clone();
+        let state = AccountsState::new(db.clone(), tokens, revoker, AccountsConfig::for_tests());
+        let api = Api {
+            router: Router::new().nest("/api", narada_accounts::router(state.clone())),
+        };
+
+        // Unique names: the Postgres database is shared with other tests.
+        let tag = unique_doc("t");
+        let network: i64 = sqlx::query("SELECT id FROM networks WHERE name = 'Miasto Zielone'")
+            .fetch_one(db.pool())
+            .await
+            .expect("seeded network")
+            .try_get("id")
+            .expect("id");
+        let city: i64 =
+            sqlx::query("INSERT INTO cities (name, created_at) VALUES ($1, 0) RETURNING id")
+                .bind(format!("Miasto {tag}"))
+                .fetch_one(db.pool())
+                .await
+                .expect("city")
+                .try_get("id")
+                .expect("id");
+        sqlx::query("INSERT INTO city_networks (city_id, network_id) VALUES ($1, $2)")
+            .bind(city)
+            .bind(network)
+            .execute(db.pool())
+            .await
+            .expect("city network");
+        let mk = |email: String, role: AccountRole, cities: Vec<i64>| {
+            let (db, cfg) = (db.clone(), state.config.clone());
+            async move {
+                let u = NewUser {
+                    email: &email,
+                    name: &email,
+                    password: PW,
+                    role,
+                    cities: &cities,
+                    networks: &[],
+                };
+                narada_accounts::create_user(&db, &cfg, &u)
+                    .await
+                    .expect("user")
+                    .id
+            }
+        };
+        let admin_email = format!("admin-{tag}@x.pl");
+        let editor_email = format!("editor-{tag}@x.pl");
+        let expert_email = format!("expert-{tag}@x.pl");
+        mk(admin_email.clone(), AccountRole::Admin, vec![]).await;
+        let editor = mk(editor_email.clone(), AccountRole::Editor, vec![city]).await;
+        let expert = mk(expert_email.clone(), AccountRole::Commenter, vec![]).await;
+        let admin = api.login(&admin_email).await;
+        let ed = api.login(&editor_email).await;
+        let ex = api.login(&expert_email).await;
+
+        let doc = unique_doc("mid");
+        let (s, v) = api
+        .call(Method::POST, "/api/docs", Some(&ed), Some(json!({ "id": doc, "title": "MID", "kind": "mid", "owner": { "kind": "city", "id": city } })))
+        .await;
+        assert_eq!(s, StatusCode::CREATED, "{v}");
+        let (s, _) = api.token(&ex, &doc).await;
+        assert_eq!(s, StatusCode::FORBIDDEN, "the expert has no access yet");
+        let (s, v) = api
+            .call(
+                Method::PUT,
+                &format!("/api/docs/{doc}/shares"),
+                Some(&ed),
+                Some(json!({ "grantee": { "kind": "person", "id": expert }, "role": "commenter" })),
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK, "{v}");
+
+        // The editor writes; the expert reads it live and their own writes are refused.
+        let (_, t) = api.token(&ed, &doc).await;
+        assert_eq!(t["role"], "editor");
+        let mut editor_socket =
+            Client::connect(&server.sync_url(&doc, t["token"].as_str().expect("token"), false))
+                .await;
+        editor_socket.append("Diagnoza: ");
+        let (_, t) = api.token(&ex, &doc).await;
+        assert_eq!(t["role"], "commenter");
+        let mut expert_socket =
+            Client::connect(&server.sync_url(&doc, t["token"].as_str().expect("token"), false))
+                .await;
+        expert_socket.wait_text("Diagnoza: ").await;
+        expert_socket.append("przepisane");
+        expert_socket.wait(|s| s.denied >= 1).await;
+
+        // Unshare: the expert's live socket closes at once; the editor stays.
+        let (s, _) = api
+            .call(
+                Method::DELETE,
+                &format!("/api/docs/{doc}/shares/person/{expert}"),
+                Some(&ed),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let closed = expert_socket
+            .wait(|s| s.closed.is_some())
+            .await
+            .closed
+            .expect("closed");
+        assert_eq!(closed.0, 4403);
+        assert_eq!(api.token(&ex, &doc).await.0, StatusCode::FORBIDDEN);
+        assert!(editor_socket.seen().closed.is_none());
+
+        // Removing the editor from the city closes theirs.
+        let (s, _) = api
+            .call(
+                Method::DELETE,
+                &format!("/api/admin/people/{editor}/cities/{city}"),
+                Some(&admin),
+                None,
+            )
+            .await;
+        assert_eq!(s, StatusCode::OK);
+        let closed = editor_socket
+            .wait(|s| s.closed.is_some())
+            .await
+            .closed
+            .expect("closed");
+        assert_eq!(closed.0, 4403);
+        assert_eq!(api.token(&ed, &doc).await.0, StatusCode::FORBIDDEN);
+
+        db.pool().close().await;
+        server.stop().await.expect("clean stop");
+    }
+);
