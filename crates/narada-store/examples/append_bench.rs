@@ -10,8 +10,10 @@
 //! cargo run --release -p narada-store --example append_bench -- URL...    # the given stores
 //! ```
 //! `BENCH_BATCHES` (default 400) sets how many batches are timed, `BENCH_BATCH` (default 256)
-//! how many updates each has.
+//! how many updates each has, `BENCH_WRITERS` (default 1) how many tasks append concurrently
+//! (each to its own 32 documents, `BENCH_BATCHES` batches each).
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
@@ -25,6 +27,7 @@ const TAIL: usize = 10_000;
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let batches = env_or("BENCH_BATCHES", 400);
     let batch = env_or("BENCH_BATCH", 256);
+    let writers = env_or("BENCH_WRITERS", 1).max(1);
     let mut targets: Vec<(String, String)> =
         std::env::args().skip(1).map(|u| (label(&u), u)).collect();
     // Keeps the SQLite temp folder alive until the end.
@@ -42,7 +45,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     for (name, url) in targets {
         let store = connect(&url).await?;
-        run(&name, store.as_ref(), batches, batch).await?;
+        run(&name, store, batches, batch, writers).await?;
     }
     Ok(())
 }
@@ -61,40 +64,61 @@ fn env_or(name: &str, default: usize) -> usize {
 
 async fn run(
     name: &str,
-    store: &dyn Store,
+    store: Arc<dyn Store>,
     batches: usize,
     size: usize,
+    writers: usize,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let run_id = format!("{:08x}", rand::random::<u32>());
-    let docs: Vec<DocId> = (0..DOCS)
-        .map(|i| DocId::parse(&format!("bench-{run_id}-{i}")))
-        .collect::<Result<_, _>>()?;
     let payload = Bytes::from(vec![0xAB; UPDATE_BYTES]);
-    let batch: Vec<NewUpdate> = (0..size)
-        .map(|i| NewUpdate {
-            doc: docs[i % DOCS].clone(),
-            data: payload.clone(),
-        })
-        .collect();
+    let make_batch = |w: usize| -> Result<Vec<NewUpdate>, narada_store::StoreError> {
+        let docs: Vec<DocId> = (0..DOCS)
+            .map(|i| DocId::parse(&format!("bench-{run_id}-{w}-{i}")))
+            .collect::<Result<_, _>>()?;
+        Ok((0..size)
+            .map(|i| NewUpdate {
+                doc: docs[i % DOCS].clone(),
+                data: payload.clone(),
+            })
+            .collect())
+    };
 
-    // Warm up: creates the document rows and fills the pool.
-    for _ in 0..5 {
-        store.append(&batch).await?;
+    let mut work = Vec::new();
+    for w in 0..writers {
+        let batch = make_batch(w)?;
+        // Warm up: creates the document rows and fills the pool.
+        for _ in 0..5 {
+            store.append(&batch).await?;
+        }
+        work.push(batch);
     }
-    let mut latencies = Vec::with_capacity(batches);
     let start = Instant::now();
-    for _ in 0..batches {
-        let t = Instant::now();
-        store.append(&batch).await?;
-        latencies.push(t.elapsed());
+    let mut tasks = Vec::new();
+    for batch in work {
+        let store = store.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut latencies = Vec::with_capacity(batches);
+            for _ in 0..batches {
+                let t = Instant::now();
+                store.append(&batch).await?;
+                latencies.push(t.elapsed());
+            }
+            Ok::<_, narada_store::StoreError>(latencies)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
     }
     let elapsed = start.elapsed();
     latencies.sort();
-    let rate = (batches * size) as f64 / elapsed.as_secs_f64();
+    let commits = batches * writers;
+    let rate = (commits * size) as f64 / elapsed.as_secs_f64();
     println!(
-        "{name}: {batches} batches x {size} updates x {UPDATE_BYTES} B over {DOCS} docs: \
-         {rate:.0} updates/s, {:.0} commits/s, commit p50 {:?} p99 {:?}",
-        batches as f64 / elapsed.as_secs_f64(),
+        "{name}: {writers} writer(s) x {batches} batches x {size} updates x {UPDATE_BYTES} B \
+         over {DOCS} docs each: {rate:.0} updates/s, {:.0} commits/s, \
+         commit p50 {:?} p99 {:?}",
+        commits as f64 / elapsed.as_secs_f64(),
         pct(&latencies, 50),
         pct(&latencies, 99),
     );
