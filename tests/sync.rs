@@ -376,3 +376,73 @@ both_backends!(
         server.stop().await.unwrap();
     }
 );
+
+both_backends!(
+    document_leaves_memory_after_last_client,
+    |backend: Backend| async move {
+        use std::sync::atomic::Ordering::Relaxed;
+        let server = TestServer::start(&backend).await;
+        let doc = unique_doc("unload");
+        let mut unloads = server.state.hub.subscribe_unloads();
+        let mut a =
+            Client::connect(&server.sync_url(&doc, &token(&doc, "anna", Role::Editor), true)).await;
+        let n = a.append("kept");
+        a.wait(|s| s.acked >= n).await;
+        assert_eq!(server.state.metrics.docs_loaded.load(Relaxed), 1);
+        a.close();
+        let gone = tokio::time::timeout(narada_tests::DEADLINE, unloads.recv())
+            .await
+            .expect("unloaded in time")
+            .unwrap();
+        assert_eq!(gone.as_str(), doc);
+        assert_eq!(server.state.metrics.docs_loaded.load(Relaxed), 0);
+        // Loading it again gives back everything.
+        let b =
+            Client::connect(&server.sync_url(&doc, &token(&doc, "b", Role::Editor), false)).await;
+        b.wait_text("kept").await;
+        server.stop().await.unwrap();
+    }
+);
+
+both_backends!(
+    many_clients_join_one_document_at_once,
+    |backend: Backend| async move {
+        // Everyone who arrives while the document loads waits for the same load: exactly one load,
+        // and every client's first sync already has the stored content.
+        let server = TestServer::start(&backend).await;
+        let doc = unique_doc("stampede");
+        let mut a =
+            Client::connect(&server.sync_url(&doc, &token(&doc, "a", Role::Editor), true)).await;
+        let n = a.append("stored before the stampede");
+        a.wait(|s| s.acked >= n).await;
+        let mut unloads = server.state.hub.subscribe_unloads();
+        a.close();
+        tokio::time::timeout(narada_tests::DEADLINE, unloads.recv())
+            .await
+            .expect("unloaded")
+            .unwrap();
+        let loads_before = server
+            .state
+            .metrics
+            .doc_loads_total
+            .load(std::sync::atomic::Ordering::Relaxed);
+        let url = server.sync_url(&doc, &token(&doc, "many", Role::Viewer), false);
+        let joins = (0..20).map(|_| Client::connect(&url));
+        let clients = futures_util::future::join_all(joins).await;
+        for c in &clients {
+            assert_eq!(
+                c.text(),
+                "stored before the stampede",
+                "first sync must carry the stored state"
+            );
+        }
+        let loads = server
+            .state
+            .metrics
+            .doc_loads_total
+            .load(std::sync::atomic::Ordering::Relaxed)
+            - loads_before;
+        assert_eq!(loads, 1);
+        server.stop().await.unwrap();
+    }
+);

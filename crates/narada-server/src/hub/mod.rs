@@ -61,6 +61,8 @@ pub struct Hub {
     /// Background work (compactions) that shutdown waits for.
     tasks: TaskTracker,
     writer_stop: CancellationToken,
+    /// Announces each document that leaves memory (for operators' tooling and tests).
+    unloads: tokio::sync::broadcast::Sender<DocId>,
     writer_done: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
 }
 
@@ -90,6 +92,7 @@ impl Hub {
                 bus: OnceLock::new(),
                 tasks: TaskTracker::new(),
                 writer_stop,
+                unloads: tokio::sync::broadcast::channel(64).0,
                 writer_done: tokio::sync::Mutex::new(Some(handle)),
             }
         });
@@ -251,6 +254,11 @@ impl Hub {
         });
     }
 
+    /// Names of documents as they leave memory.
+    pub fn subscribe_unloads(&self) -> tokio::sync::broadcast::Receiver<DocId> {
+        self.unloads.subscribe()
+    }
+
     /// A client left.
     pub fn leave(&self, live: &Arc<LiveDoc>, conn: &ConnHandle) {
         if live.detach(self, conn) {
@@ -269,6 +277,7 @@ impl Hub {
         if removed {
             self.metrics.docs_loaded.fetch_sub(1, Relaxed);
             tracing::debug!(doc = %live.id, "document unloaded");
+            let _ = self.unloads.send(live.id.clone());
             if live.wants_compaction() {
                 self.spawn_compaction_detached(live.id.clone());
             }
