@@ -110,3 +110,46 @@ impl Clock for ManualClock {
         self.0.load(Ordering::SeqCst)
     }
 }
+
+impl AccountsConfig {
+    /// Defaults overlaid with the environment, for the server:
+    ///
+    /// | variable | field |
+    /// |---|---|
+    /// | `NARADA_COOKIE_SECURE` (`1`/`true`) | `cookie_secure` |
+    /// | `NARADA_PUBLIC_URL` | `public_base_url` |
+    /// | `NARADA_TRUST_FORWARDED_FOR` (`1`/`true`) | `trust_forwarded_for` |
+    /// | `NARADA_TOKEN_TTL_SECS` | `token_ttl_secs` |
+    pub fn from_env() -> Self {
+        let flag = |name: &str| {
+            std::env::var(name)
+                .map(|v| {
+                    matches!(
+                        v.trim().to_ascii_lowercase().as_str(),
+                        "1" | "true" | "yes" | "on"
+                    )
+                })
+                .unwrap_or(false)
+        };
+        let mut c = AccountsConfig {
+            cookie_secure: flag("NARADA_COOKIE_SECURE"),
+            trust_forwarded_for: flag("NARADA_TRUST_FORWARDED_FOR"),
+            ..AccountsConfig::default()
+        };
+        if let Ok(url) = std::env::var("NARADA_PUBLIC_URL") {
+            c.public_base_url = url.trim().to_owned();
+            // A public https address means cookies must be Secure.
+            if c.public_base_url.starts_with("https://") {
+                c.cookie_secure = true;
+            }
+        }
+        if let Some(ttl) = std::env::var("NARADA_TOKEN_TTL_SECS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+            .filter(|v| (10..=86_400).contains(v))
+        {
+            c.token_ttl_secs = ttl;
+        }
+        c
+    }
+}

@@ -34,6 +34,49 @@ pub enum Command {
     Token(TokenArgs),
     /// Run database migrations and exit.
     Migrate(CommonArgs),
+    /// Administration from the shell (bootstrap the first admin).
+    #[command(subcommand)]
+    Admin(AdminCommand),
+    /// Fill the database with demo data.
+    Seed(SeedArgs),
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AdminCommand {
+    /// Create an active account with a password (e.g. the first admin).
+    CreateUser(CreateUserArgs),
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct CreateUserArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    #[arg(long)]
+    pub email: String,
+    #[arg(long)]
+    pub name: String,
+    /// admin, moderator, editor, commenter or viewer.
+    #[arg(long, default_value = "admin")]
+    pub role: String,
+    /// The password; read from NARADA_ADMIN_PASSWORD or, when neither is given, from the first
+    /// line of standard input (so it stays out of the process list and shell history).
+    #[arg(long, env = "NARADA_ADMIN_PASSWORD", hide_env_values = true)]
+    pub password: Option<String>,
+    /// City ids the person belongs to (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub cities: Vec<i64>,
+    /// Network ids the person is assigned to (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub networks: Vec<i64>,
+}
+
+#[derive(Args, Debug, Clone)]
+pub struct SeedArgs {
+    #[command(flatten)]
+    pub common: CommonArgs,
+    /// Networks, four cities, one person of every role and documents of every kind.
+    #[arg(long)]
+    pub demo: bool,
 }
 
 #[derive(Args, Debug, Clone, Default)]

@@ -65,6 +65,23 @@ impl Server {
                 .map_err(|e| anyhow::anyhow!("{e} ({})", redact_url(url)))?;
             hub.set_bus(bus);
         }
+        // People, documents and permissions (`/api/auth`, `/api/docs`, `/api/admin`): its own
+        // pool on the same database (the store's migrator created its tables), signing sync
+        // tokens with the same key, and closing sockets through the hub on revocation.
+        let accounts_db = narada_accounts::Db::connect(&config.database_url)
+            .await
+            .map_err(|e| {
+                anyhow::anyhow!(
+                    "opening accounts on {}: {e}",
+                    redact_url(&config.database_url)
+                )
+            })?;
+        let accounts = narada_accounts::AccountsState::new(
+            accounts_db,
+            tokens.clone(),
+            hub.clone(),
+            narada_accounts::AccountsConfig::from_env(),
+        );
         let state = AppState {
             hub,
             metrics,
@@ -73,7 +90,8 @@ impl Server {
             shutdown,
             connections: TaskTracker::new(),
         };
-        let router = app::router(state.clone());
+        let router = app::router(state.clone())
+            .merge(axum::Router::new().nest("/api", narada_accounts::router(accounts)));
         Ok(Server {
             state,
             listener,
@@ -96,9 +114,13 @@ impl Server {
         } = self;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, storage = state.hub.store().kind(), dev_tokens = state.config.dev_tokens_enabled(), "narada listening");
-        axum::serve(listener, router)
-            .with_graceful_shutdown(state.shutdown.clone().cancelled_owned())
-            .await?;
+        // The peer address feeds the accounts service's per-IP sign-in limit and audit trail.
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(state.shutdown.clone().cancelled_owned())
+        .await?;
 
         let grace = state.config.shutdown_grace;
         tracing::info!("shutting down: closing sockets and flushing storage");

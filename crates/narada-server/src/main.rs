@@ -52,6 +52,14 @@ async fn main() -> anyhow::Result<()> {
             );
             Ok(())
         }
+        Some(Command::Admin(narada_server::cli::AdminCommand::CreateUser(args))) => {
+            init_tracing("text");
+            create_user(args).await
+        }
+        Some(Command::Seed(args)) => {
+            init_tracing("text");
+            seed(args).await
+        }
         Some(Command::Migrate(common)) => {
             init_tracing("text");
             let config = base_config(&common)?;
@@ -79,4 +87,68 @@ async fn serve(args: narada_server::cli::ServeArgs) -> anyhow::Result<()> {
         trigger.cancel();
     });
     narada_server::run(config, listener, shutdown).await
+}
+
+/// Opens the database (running every migration, the accounts tables included) for the accounts
+/// commands.
+async fn accounts_db(
+    common: &narada_server::cli::CommonArgs,
+) -> anyhow::Result<narada_accounts::Db> {
+    let config = base_config(common)?;
+    narada_store::connect(&config.database_url).await?;
+    Ok(narada_accounts::Db::connect(&config.database_url).await?)
+}
+
+/// `narada admin create-user`.
+async fn create_user(args: narada_server::cli::CreateUserArgs) -> anyhow::Result<()> {
+    let role = narada_accounts::policy::AccountRole::parse(&args.role).ok_or_else(|| {
+        anyhow::anyhow!("role must be admin, moderator, editor, commenter or viewer")
+    })?;
+    let password = match args.password {
+        Some(p) => p,
+        None => {
+            eprintln!("password (one line on standard input):");
+            let mut line = String::new();
+            std::io::stdin().read_line(&mut line)?;
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    let db = accounts_db(&args.common).await?;
+    let user = narada_accounts::NewUser {
+        email: &args.email,
+        name: &args.name,
+        password: &password,
+        role,
+        cities: &args.cities,
+        networks: &args.networks,
+    };
+    let person =
+        narada_accounts::create_user(&db, &narada_accounts::AccountsConfig::default(), &user)
+            .await?;
+    println!(
+        "created {} <{}> as {} (id {})",
+        person.name,
+        person.email,
+        person.role.as_str(),
+        person.id
+    );
+    Ok(())
+}
+
+/// `narada seed --demo`.
+async fn seed(args: narada_server::cli::SeedArgs) -> anyhow::Result<()> {
+    if !args.demo {
+        anyhow::bail!("nothing to do: pass --demo to fill a demo installation");
+    }
+    let db = accounts_db(&args.common).await?;
+    let accounts =
+        narada_accounts::seed_demo(&db, &narada_accounts::AccountsConfig::default()).await?;
+    println!(
+        "demo accounts (password for all: {}):",
+        narada_accounts::DEMO_PASSWORD
+    );
+    for a in accounts {
+        println!("  {:<10} {:<26} {}", a.role.as_str(), a.email, a.name);
+    }
+    Ok(())
 }
