@@ -6,6 +6,10 @@
 //! wait (busy_timeout) at the start rather than fail half way. Reads use a separate small pool;
 //! WAL mode lets them run while a write is in progress.
 //!
+//! An append is one transaction of a few multi-row statements (64 rows each): upserts of the
+//! batch's documents that reserve a block of seqs per document (`RETURNING next_seq`), then the
+//! log rows. Statement texts come in a handful of fixed sizes, so they stay prepared.
+//!
 //! Durability: WAL with `synchronous=FULL` fsyncs the log on every commit, so an acknowledged
 //! append survives `kill -9` and power loss.
 //!
@@ -321,8 +325,8 @@ impl Store for SqliteStore {
     }
 
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String> {
-        // One statement on the single writer: the insert and the read cannot interleave with
-        // another caller's. BEGIN IMMEDIATE also covers other processes sharing the file.
+        // Insert and read back in one write transaction on the single writer, so they cannot
+        // interleave with another caller's; BEGIN IMMEDIATE also covers other processes.
         let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
         sqlx::query(
             "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
