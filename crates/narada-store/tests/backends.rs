@@ -33,7 +33,16 @@ impl Harness {
 
     async fn postgres() -> Option<Self> {
         let Ok(url) = std::env::var("NARADA_TEST_POSTGRES_URL") else {
-            eprintln!("skipping: NARADA_TEST_POSTGRES_URL not set");
+            // Written to the stderr handle directly (the test harness captures eprintln! of
+            // passing tests), once per run, so a skipped backend is visible.
+            static SAID: std::sync::Once = std::sync::Once::new();
+            SAID.call_once(|| {
+                use std::io::Write;
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "skipping on_postgres::* tests: NARADA_TEST_POSTGRES_URL not set"
+                );
+            });
             return None;
         };
         let store = connect(&url).await.expect("open postgres");
