@@ -808,6 +808,19 @@ async fn revocation(env: &Env) {
     assert_eq!(mv.status, StatusCode::OK, "{mv:?}");
     assert_eq!(rec(env), [("mid".to_owned(), w.editor_a.to_string())]);
 
+    // Archiving makes everyone read-only: the admin's moderator socket is closed too (they
+    // reconnect as viewer).
+    env.revoker.docs.lock().clear();
+    let ar = env
+        .request(Method::POST, "/api/docs/mid/archive", Some(&admin), None)
+        .await;
+    assert_eq!(ar.status, StatusCode::OK);
+    assert_eq!(rec(env), [("mid".to_owned(), w.admin.to_string())]);
+    env.revoker.docs.lock().clear();
+    env.request(Method::POST, "/api/docs/mid/unarchive", Some(&admin), None)
+        .await;
+    assert!(rec(env).is_empty(), "gaining access back revokes nothing");
+
     // Disabling the account: sessions end, every socket closes.
     let dis = env
         .request(

@@ -1,5 +1,9 @@
 //! `/docs/*`: document metadata, sharing, and the sync token.
 //!
+//! Listing loads every document's metadata and filters it through the policy in memory: simple
+//! and exact for the scale Narada serves (28 cities, hundreds of documents); a database-side
+//! pre-filter would be the next step for tens of thousands.
+//!
 //! Every decision goes through [`crate::policy`]: a document that does not exist (or is deleted,
 //! for non-admins) is 404; one the caller may not act on is 403. Changes that can take access
 //! away snapshot the effective roles before and after and revoke what was lost.
