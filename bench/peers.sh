@@ -7,7 +7,8 @@
 #
 #   bench/peers.sh install            install all peers (y-sweet compiles for a long time)
 #   bench/peers.sh install-ysweet     only y-sweet (run early, in the background)
-#   bench/peers.sh start PEER PORT    start one peer in the background; prints its PID
+#   bench/peers.sh start PEER PORT    start one peer in the background; prints its PID (its store
+#                                     is emptied first unless BENCH_PEERS_KEEP_STORE=1: a restart)
 #   bench/peers.sh versions           prints the installed versions, one per line
 #
 # PEER is yws (@y/websocket-server 0.1.1 + yjs 13), hocuspocus (@hocuspocus/server 3.x) or ysweet.
@@ -98,12 +99,12 @@ start_peer() {
       ;;
     hocuspocus)
       local store="$PEERS_DIR/hocuspocus/data-$port"
-      rm -rf "$store"
+      [[ -n "${BENCH_PEERS_KEEP_STORE:-}" ]] || rm -rf "$store"
       (cd "$PEERS_DIR/hocuspocus" && PORT="$port" STORE_DIR="$store" exec node server.mjs) >"$logf" 2>&1 &
       ;;
     ysweet)
       local store="$PEERS_DIR/ysweet/data-$port"
-      rm -rf "$store"
+      [[ -n "${BENCH_PEERS_KEEP_STORE:-}" ]] || rm -rf "$store"
       mkdir -p "$store"
       "$PEERS_DIR/ysweet/bin/y-sweet" serve "$store" --host 127.0.0.1 --port "$port" >"$logf" 2>&1 &
       ;;

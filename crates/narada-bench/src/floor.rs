@@ -13,7 +13,7 @@ use yrs::updates::decoder::Decode;
 use yrs::{ReadTxn, StateVector, Transact, Update};
 
 use crate::report::{new_hist, record, Record};
-use crate::trace::{self, encode_updates, new_doc, Trace};
+use crate::trace::{self, new_doc, text_of, Trace};
 
 #[derive(Args)]
 pub struct FloorArgs {
@@ -40,8 +40,7 @@ pub async fn run(a: FloorArgs) -> Result<bool> {
     let dir = trace::traces_dir(a.traces.as_deref());
     let t = Trace::load(&dir, &a.trace)?;
     let n = t.edits.len();
-    let (updates, content) = encode_updates(&t, n, 1, "t0");
-    let ok = content == t.end_content;
+    let updates = trace::encode_updates_cached(&t, n, 1, "t0");
     let decoded: Vec<Update> = updates
         .iter()
         .map(|u| Update::decode_v1(u))
@@ -52,6 +51,7 @@ pub async fn run(a: FloorArgs) -> Result<bool> {
         doc.transact_mut().apply_update(u)?;
     }
     let apply = started.elapsed();
+    let ok = text_of(&doc, "t0") == t.end_content;
     // Decode + apply, as a server does with bytes off the wire.
     let doc2 = new_doc(3);
     let started = Instant::now();

@@ -19,7 +19,7 @@ use crate::engine::{self, src_ip, Outcome, Plan, Stream};
 use crate::procfs;
 use crate::report::{new_hist, record, Record};
 use crate::target::{next_incoming, Conn, Incoming, Target};
-use crate::trace::{self, encode_updates, new_doc, text_of, Trace};
+use crate::trace::{self, new_doc, text_of, Trace};
 use crate::Common;
 
 fn parse_list(s: &str) -> Result<Vec<u64>> {
@@ -44,7 +44,7 @@ fn load_streams(common: &Common, w: usize, n: usize) -> Result<Arc<Vec<Stream>>>
     let streams = (0..w)
         .map(|j| {
             let root = format!("t{j}");
-            let (updates, _) = encode_updates(&t, n, j as u64 + 1, &root);
+            let updates = trace::encode_updates_cached(&t, n, j as u64 + 1, &root);
             Stream {
                 client_id: j as u64 + 1,
                 root,
@@ -469,37 +469,57 @@ struct ColdDoc {
     tail_updates: Vec<Vec<u8>>,
 }
 
-fn cold_docs(common: &Common, tails: &[u64]) -> Result<(Vec<ColdDoc>, String)> {
+fn cold_docs(
+    common: &Common,
+    tails: &[u64],
+    edits: Option<usize>,
+) -> Result<(Vec<ColdDoc>, String)> {
     let dir = trace::traces_dir(common.traces.as_deref());
     let t = Trace::load(&dir, &common.trace)?;
-    let total = t.edits.len();
-    let (updates, content) = encode_updates(&t, total, 1, "t0");
-    if content != t.end_content {
-        bail!("yrs replay of {} does not match its endContent", t.name);
+    let total = edits.unwrap_or(t.edits.len()).min(t.edits.len());
+    let updates = trace::encode_updates_cached(&t, total, 1, "t0");
+    let expected = if total == t.edits.len() {
+        t.end_content.clone()
+    } else {
+        t.replay_plain(total)
+    };
+    // One replica walks the trace once; the snapshot for each tail is taken on the way.
+    let mut cuts: Vec<usize> = tails.iter().map(|&x| x as usize).collect();
+    if let Some(&bad) = cuts.iter().find(|&&x| x > total) {
+        bail!("tail {bad} longer than the {total} edits replayed");
     }
+    cuts.sort_by(|a, b| b.cmp(a));
+    let doc = new_doc(1);
+    let mut applied = 0;
     let mut out = Vec::new();
-    for &tail in tails {
-        let tail = tail as usize;
-        if tail > total {
-            bail!("tail {tail} longer than the trace");
-        }
-        let doc = new_doc(1);
+    for tail in cuts {
+        let upto = total - tail;
         {
             let mut txn = doc.transact_mut();
-            for u in &updates[..total - tail] {
+            for u in &updates[applied..upto] {
                 txn.apply_update(Update::decode_v1(u)?)?;
             }
         }
+        applied = upto;
         let snapshot = doc
             .transact()
             .encode_state_as_update_v1(&StateVector::default());
         out.push(ColdDoc {
             tail,
             snapshot,
-            tail_updates: updates[total - tail..].to_vec(),
+            tail_updates: updates[upto..total].to_vec(),
         });
     }
-    Ok((out, t.end_content))
+    {
+        let mut txn = doc.transact_mut();
+        for u in &updates[applied..total] {
+            txn.apply_update(Update::decode_v1(u)?)?;
+        }
+    }
+    if text_of(&doc, "t0") != expected {
+        bail!("yrs replay of {} does not match the plain replay", t.name);
+    }
+    Ok((out, expected))
 }
 
 #[derive(Args)]
@@ -515,6 +535,9 @@ pub struct PrepareColdArgs {
     /// Copies of each document (each copy is loaded cold once).
     #[arg(long, default_value_t = 5)]
     pub copies: usize,
+    /// Use only the first N edits of the trace (smoke runs); default: all of it.
+    #[arg(long)]
+    pub edits: Option<usize>,
 }
 
 pub fn cold_name(run_id: &str, tail: usize, copy: usize) -> String {
@@ -523,7 +546,7 @@ pub fn cold_name(run_id: &str, tail: usize, copy: usize) -> String {
 
 pub async fn prepare_cold(a: PrepareColdArgs) -> Result<bool> {
     let tails = parse_list(&a.tails)?;
-    let (docs, _) = cold_docs(&a.common, &tails)?;
+    let (docs, _) = cold_docs(&a.common, &tails, a.edits)?;
     let run_id = a.common.run_id();
     let started = Instant::now();
     if let Some(url) = &a.database_url {
@@ -620,6 +643,9 @@ pub struct ColdArgs {
     /// Skip the cold measurement (a peer without storage).
     #[arg(long)]
     pub warm_only: bool,
+    /// As prepare-cold's --edits.
+    #[arg(long)]
+    pub edits: Option<usize>,
 }
 
 /// Connect → step 2 received and applied, for one fresh client. Returns the time and the text.
@@ -647,7 +673,11 @@ pub async fn coldload(a: ColdArgs) -> Result<bool> {
     let target = Target::new(a.common.target, &a.common.url)?;
     let tails = parse_list(&a.tails)?;
     let dir = trace::traces_dir(a.common.traces.as_deref());
-    let expected = Trace::load(&dir, &a.common.trace)?.end_content;
+    let t = Trace::load(&dir, &a.common.trace)?;
+    let expected = match a.edits {
+        Some(n) if n < t.edits.len() => t.replay_plain(n),
+        _ => t.end_content,
+    };
     let run_id = a.common.run_id();
     let mut ok = true;
     let mut next_id = 4_000_000u64;

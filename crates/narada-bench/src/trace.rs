@@ -138,6 +138,52 @@ pub fn encode_updates(
     (updates, content)
 }
 
+/// Like [`encode_updates`], but long replays are cached on disk (`target/bench-cache`, or
+/// `$NARADA_BENCH_CACHE`): yrs finds a text position by scanning the document's blocks, so
+/// replaying all of B4 costs tens of seconds, which every scenario run would otherwise repeat.
+/// Short prefixes are cheap (the document is still small) and are encoded directly.
+pub fn encode_updates_cached(trace: &Trace, n: usize, client_id: u64, root: &str) -> Vec<Vec<u8>> {
+    if n <= 20_000 {
+        return encode_updates(trace, n, client_id, root).0;
+    }
+    let dir = std::env::var_os("NARADA_BENCH_CACHE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("../../target/bench-cache"));
+    let path = dir.join(format!("{}-c{client_id}-{root}.bin", trace.name));
+    if let Some(all) = read_cache(&path, trace.edits.len()) {
+        return all.into_iter().take(n).collect();
+    }
+    let (all, _) = encode_updates(trace, trace.edits.len(), client_id, root);
+    let mut out = Vec::with_capacity(all.iter().map(|u| u.len() + 4).sum());
+    for u in &all {
+        out.extend_from_slice(&(u.len() as u32).to_le_bytes());
+        out.extend_from_slice(u);
+    }
+    // A failed cache write only costs the next run the same time again.
+    let _ = std::fs::create_dir_all(&dir);
+    let tmp = path.with_extension("tmp");
+    if std::fs::write(&tmp, &out).is_ok() {
+        let _ = std::fs::rename(&tmp, &path);
+    }
+    all.into_iter().take(n).collect()
+}
+
+fn read_cache(path: &Path, expect: usize) -> Option<Vec<Vec<u8>>> {
+    let bytes = std::fs::read(path).ok()?;
+    let mut out = Vec::with_capacity(expect);
+    let mut rest = &bytes[..];
+    while rest.len() >= 4 {
+        let len = u32::from_le_bytes(rest[..4].try_into().ok()?) as usize;
+        rest = &rest[4..];
+        if rest.len() < len {
+            return None;
+        }
+        out.push(rest[..len].to_vec());
+        rest = &rest[len..];
+    }
+    (rest.is_empty() && out.len() == expect).then_some(out)
+}
+
 /// Reads the text of root `root` in `doc` (empty when absent).
 pub fn text_of(doc: &Doc, root: &str) -> String {
     let txn = doc.transact();
@@ -192,6 +238,7 @@ mod tests {
         assert_eq!(t.replay_plain(5), "Hello");
         assert_eq!(t.replay_plain(3), "hello!");
         let (updates, content) = encode_updates(&t, 5, 7, "text");
+        assert_eq!(encode_updates_cached(&t, 5, 7, "text"), updates);
         assert_eq!(updates.len(), 5);
         assert_eq!(content, "Hello");
         // A fresh replica that applies the updates one by one ends with the same text.
