@@ -177,9 +177,9 @@ if [[ $QUICK == 1 ]]; then
   FANOUT=(--readers 10,50 --rates 100 --duration 2 --warmup 0.5)
   IDLE=(--clients 500 --clients-per-doc 50 --hold 1)
   DOCS=(--docs 20 --writers 2 --rates 200,400 --duration 2 --warmup 0.5)
-  COLD_TAILS=0,1000; COLD_PREP=(--copies 2 --edits 30000); COLD=("${COLD_PREP[@]}" --warm 3)
+  COLD_TAILS=0,1000; COLD_PREP=(--copies 2 --edits 20000); COLD=("${COLD_PREP[@]}" --warm 3)
   DUR=(--docs 10 --rates 500 --fanout-readers 10 --fanout-rate 50 --duration 2 --warmup 0.5)
-  FLOOR=(--iterations 20000)
+  FLOOR=(--iterations 20000 --edits 20000)
 else
   FANOUT=(--readers 10,100,1000 --rates 20,100,1000 --duration 10 --warmup 2)
   IDLE=(--clients 10000 --clients-per-doc 100 --hold 10)
@@ -229,6 +229,9 @@ for scenario in $SCENARIOS; do
               bench coldload "$t" "$run" coldload --target "$t" --url "$URL" --run-id "$RID" \
                 --tails "$COLD_TAILS" "${COLD[@]}" --warm-only
             else
+              # y-sweet writes a document to its store on a timer (--checkpoint-freq-seconds,
+              # default 10 s) and not at SIGTERM; there is no event to wait for, so wait it out.
+              [[ $t == ysweet ]] && sleep 12
               stop
               start "$t" keep
               bench coldload "$t" "$run" coldload --target "$t" --url "$URL" --run-id "$RID" \

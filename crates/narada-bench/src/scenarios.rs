@@ -556,10 +556,15 @@ pub async fn prepare_cold(a: PrepareColdArgs) -> Result<bool> {
         for d in &docs {
             for c in 0..a.copies {
                 let id = narada_store::DocId::parse(&cold_name(&run_id, d.tail, c))?;
-                // The snapshot covers "everything before the tail"; the tail is the log after it.
-                store
-                    .put_snapshot(&id, 0, Bytes::from(d.snapshot.clone()))
-                    .await?;
+                // The snapshot goes into the log as one entry (as if a client had uploaded
+                // the document in one go), the tail after it, and the stored snapshot covers
+                // exactly that first entry: "snapshot + tail" as the hub's compaction leaves it.
+                let first = narada_store::NewUpdate {
+                    doc: id.clone(),
+                    data: Bytes::from(d.snapshot.clone()),
+                };
+                let seqs = store.append(&[first]).await?;
+                let upto = seqs.first().copied().context("append returned no seq")?;
                 for chunk in d.tail_updates.chunks(1000) {
                     let batch: Vec<narada_store::NewUpdate> = chunk
                         .iter()
@@ -570,6 +575,9 @@ pub async fn prepare_cold(a: PrepareColdArgs) -> Result<bool> {
                         .collect();
                     store.append(&batch).await?;
                 }
+                store
+                    .put_snapshot(&id, upto, Bytes::from(d.snapshot.clone()))
+                    .await?;
             }
         }
     } else {

@@ -150,26 +150,35 @@ impl Target {
 
     async fn ysweet_url(&self, doc: &str) -> Result<String> {
         let http = format!("http://{}", self.addr);
-        let created = self
-            .http
-            .post(format!("{http}/doc/new"))
-            .json(&serde_json::json!({ "docId": doc }))
-            .send()
-            .await
-            .context("y-sweet POST /doc/new")?;
-        if !created.status().is_success() {
-            bail!("y-sweet /doc/new: {}", created.status());
-        }
-        let auth: serde_json::Value = self
+        // Ask for a client URL first: `/doc/new` on an existing id would start it afresh, which
+        // is not what a client of an existing document does.
+        let mut reply = self
             .http
             .post(format!("{http}/doc/{doc}/auth"))
             .json(&serde_json::json!({}))
             .send()
             .await
-            .context("y-sweet POST /doc/{id}/auth")?
-            .error_for_status()?
-            .json()
-            .await?;
+            .context("y-sweet POST /doc/{id}/auth")?;
+        if reply.status() == reqwest::StatusCode::NOT_FOUND {
+            let created = self
+                .http
+                .post(format!("{http}/doc/new"))
+                .json(&serde_json::json!({ "docId": doc }))
+                .send()
+                .await
+                .context("y-sweet POST /doc/new")?;
+            if !created.status().is_success() {
+                bail!("y-sweet /doc/new: {}", created.status());
+            }
+            reply = self
+                .http
+                .post(format!("{http}/doc/{doc}/auth"))
+                .json(&serde_json::json!({}))
+                .send()
+                .await
+                .context("y-sweet POST /doc/{id}/auth")?;
+        }
+        let auth: serde_json::Value = reply.error_for_status()?.json().await?;
         let url = auth["url"]
             .as_str()
             .ok_or_else(|| anyhow!("y-sweet auth reply has no url: {auth}"))?;
