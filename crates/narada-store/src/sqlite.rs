@@ -351,6 +351,31 @@ impl Store for SqliteStore {
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn every_connection_has_the_durability_pragmas() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&format!("sqlite://{}/p.db", dir.path().display()))
+            .await
+            .unwrap();
+        for pool in [&store.writer, &store.reader] {
+            let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+                .fetch_one(pool)
+                .await
+                .unwrap();
+            assert_eq!(mode, "wal");
+            for (pragma, want) in [
+                // 2 = FULL: the WAL is fsynced at every commit.
+                ("PRAGMA synchronous", 2),
+                ("PRAGMA foreign_keys", 1),
+                ("PRAGMA busy_timeout", 10_000),
+            ] {
+                let got: i64 = sqlx::query_scalar(pragma).fetch_one(pool).await.unwrap();
+                assert_eq!(got, want, "{pragma}");
+            }
+        }
+        store.close().await;
+    }
+
     #[test]
     fn chunks_cover_everything_in_few_shapes() {
         for n in 0..300 {
