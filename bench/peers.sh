@@ -120,7 +120,7 @@ versions() {
   v=$(node -p "require('$PEERS_DIR/hocuspocus/node_modules/@hocuspocus/server/package.json').version" 2>/dev/null) &&
     echo "hocuspocus @hocuspocus/server $v, yjs $(node -p "require('$PEERS_DIR/hocuspocus/node_modules/yjs/package.json').version")"
   if [[ -x "$PEERS_DIR/ysweet/bin/y-sweet" ]]; then
-    echo "ysweet $("$PEERS_DIR/ysweet/bin/y-sweet" --version 2>/dev/null || echo 'y-sweet (version unknown)')"
+    echo "ysweet $(cargo install --list --root "$PEERS_DIR/ysweet" 2>/dev/null | grep -m1 '^y-sweet' | tr -d ':')"
   else
     echo "ysweet not installed"
   fi
