@@ -211,7 +211,7 @@ pub async fn login(
     ip: Option<&str>,
 ) -> Result<NewSession> {
     let email = normalize_email(email).map_err(|_| AccountsError::InvalidCredentials)?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
 
     // Per-IP sliding window, counted before any password work is done. Without a known client
     // address (the server not passing ConnectInfo) every client would share one bucket, letting
@@ -531,7 +531,7 @@ pub async fn set_password_and_sign_in(
 ) -> Result<NewSession> {
     validate_password(password)?;
     let hash = hash_password(cfg, password).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let person_id = consume_link(&mut tx, kind, token, now).await?;
     let person = model::person(&mut tx, person_id).await?;
     if person.disabled {

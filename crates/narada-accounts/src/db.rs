@@ -126,6 +126,17 @@ impl Db {
         Ok(())
     }
 
+    /// Starts a transaction. On SQLite it takes the write lock up front (`BEGIN IMMEDIATE`):
+    /// our transactions read and then write, and a deferred one whose read snapshot is
+    /// overtaken by another writer's commit (the hub's group commits, on the same file) fails
+    /// with SQLITE_BUSY at its first write instead of waiting. IMMEDIATE waits (busy_timeout).
+    pub async fn begin(&self) -> Result<sqlx::Transaction<'static, sqlx::Any>> {
+        Ok(match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        })
+    }
+
     pub fn pool(&self) -> &AnyPool {
         &self.pool
     }

@@ -63,7 +63,7 @@ pub async fn create_user(db: &Db, cfg: &AccountsConfig, user: &NewUser<'_>) -> R
     let name = crate::api::clean_text(name, "name", 120)?;
     let hash = auth::hash_password(cfg, password).await?;
     let now = SystemClock.now_ms();
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
     let id = insert_person(&mut tx, &email, &name, role, Some(hash), now).await?;
     for c in cities {
         sqlx::query("INSERT INTO person_cities (person_id, city_id) VALUES ($1, $2)")
@@ -140,7 +140,7 @@ async fn ensure_named(conn: &mut AnyConnection, table: &str, name: &str, now: i6
 pub async fn seed_demo(db: &Db, cfg: &AccountsConfig) -> Result<Vec<DemoAccount>> {
     let now = SystemClock.now_ms();
     let hash = auth::hash_password(cfg, DEMO_PASSWORD).await?;
-    let mut tx = db.pool.begin().await?;
+    let mut tx = db.begin().await?;
 
     let zielone = ensure_named(&mut tx, "networks", "Miasto Zielone", now).await?;
     let cyfrowe = ensure_named(&mut tx, "networks", "Miasto Cyfrowe", now).await?;

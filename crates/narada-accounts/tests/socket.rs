@@ -100,6 +100,23 @@ impl Api {
     }
 }
 
+/// A valid token whose `iat` lies `secs` in the past (as if fetched before a revocation).
+fn token_issued_secs_ago(doc: &str, sub: &str, secs: u64) -> String {
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .expect("clock")
+        .as_secs();
+    let claims = narada_auth::Claims {
+        doc: doc.to_owned(),
+        sub: sub.to_owned(),
+        role: narada_auth::Role::Commenter,
+        iat: now - secs,
+        exp: now + 600,
+    };
+    let key = jsonwebtoken::EncodingKey::from_secret(SECRET.as_bytes());
+    jsonwebtoken::encode(&jsonwebtoken::Header::default(), &claims, &key).expect("encode")
+}
+
 both_backends!(
     roles_and_revocation_on_the_socket,
     |backend: Backend| async move {
@@ -212,6 +229,26 @@ both_backends!(
             .expect("closed");
         assert_eq!(closed.0, 4403);
         assert_eq!(api.token(&ex, &doc).await.0, StatusCode::FORBIDDEN);
+        // Reconnecting with a token issued before the revocation (still unexpired) is refused.
+        let stale = token_issued_secs_ago(&doc, &expert.to_string(), 5);
+        let refused = Client::connect_unsynced(&server.sync_url(&doc, &stale, false)).await;
+        assert_eq!(
+            refused.err().map(|r| r.status),
+            Some(403),
+            "a pre-revocation token must not reconnect"
+        );
+        // A token issued after it (e.g. access given back) still works.
+        let fresh = TokenKey::new(SECRET.as_bytes()).expect("key").issue(
+            &doc,
+            &expert.to_string(),
+            narada_auth::Role::Viewer,
+            60,
+        );
+        assert!(
+            Client::connect_unsynced(&server.sync_url(&doc, &fresh, false))
+                .await
+                .is_ok()
+        );
         assert!(editor_socket.seen().closed.is_none());
 
         // Removing the editor from the city closes theirs.

@@ -89,6 +89,13 @@ pub async fn sync_handler(
             )
         }
     };
+    if app.hub.token_revoked(&doc, &claims.sub, claims.iat) {
+        return refuse(
+            StatusCode::FORBIDDEN,
+            "token_revoked",
+            "access was withdrawn after this token was issued; get a new token",
+        );
+    }
     let ack = matches!(q.ack.as_deref(), Some("1") | Some("true"));
     let cfg = &app.config;
     ws.read_buffer_size(cfg.ws_read_buffer)

@@ -79,7 +79,7 @@ pub async fn create_network(
 ) -> Result<Response> {
     let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id: i64 =
         sqlx::query("INSERT INTO networks (name, created_at) VALUES ($1, $2) RETURNING id")
             .bind(name.clone())
@@ -114,7 +114,7 @@ pub async fn update_network(
     let id = parse_id(&id, "network")?;
     let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let done = sqlx::query("UPDATE networks SET name = $1 WHERE id = $2")
         .bind(name.clone())
         .bind(id)
@@ -161,7 +161,7 @@ pub async fn create_city(
         return Err(AccountsError::validation("too many networks"));
     }
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id: i64 = sqlx::query("INSERT INTO cities (name, created_at) VALUES ($1, $2) RETURNING id")
         .bind(name.clone())
         .bind(now)
@@ -207,7 +207,7 @@ pub async fn update_city(
     let id = parse_id(&id, "city")?;
     let name = clean_text(&body.name, "name", MAX_NAME_CHARS)?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let done = sqlx::query("UPDATE cities SET name = $1 WHERE id = $2")
         .bind(name.clone())
         .bind(id)
@@ -245,7 +245,7 @@ async fn city_network_change(
     let city = parse_id(city, "city")?;
     let network = parse_id(network, "network")?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     if !model::city_exists(&mut tx, city).await? {
         return Err(AccountsError::NotFound("city"));
     }
@@ -348,7 +348,7 @@ pub async fn create_person(
         return Err(AccountsError::validation("too many cities or networks"));
     }
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let id = crate::seed::insert_person(&mut tx, &email, &name, body.role, None, now).await?;
     for c in &body.cities {
         if !model::city_exists(&mut tx, *c).await? {
@@ -439,7 +439,7 @@ pub async fn update_person(
         ));
     }
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let old = model::person(&mut tx, id).await?;
     let before = access::snapshot(&mut tx, Scope::Person(id)).await?;
     if let Some(name) = &name {
@@ -511,7 +511,7 @@ async fn person_link_change(
     };
     let other = parse_id(other, what)?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     model::person(&mut tx, person).await?; // 404 if missing
     let before = access::snapshot(&mut tx, Scope::Person(person)).await?;
     if add {
@@ -601,7 +601,7 @@ async fn link_for(
 ) -> Result<Json<signin::Link>> {
     let id = parse_id(id, "person")?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let person = model::person(&mut tx, id).await?;
     if person.disabled {
         return Err(AccountsError::Conflict("the account is disabled".into()));
@@ -665,7 +665,7 @@ pub async fn audit_export_person(
 ) -> Result<Json<serde_json::Value>> {
     let id = parse_id(&id, "person")?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let person = model::person(&mut tx, id).await?;
     let filter = audit::Filter {
         person: Some(id),

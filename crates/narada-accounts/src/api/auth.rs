@@ -50,7 +50,7 @@ pub async fn login(
 }
 
 pub async fn logout(State(state): State<AccountsState>, caller: Caller) -> Result<Response> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     signin::end_session(&mut tx, &caller.session.id_hash).await?;
     let entry = audit::Entry {
         actor_id: Some(caller.person.id),
@@ -72,7 +72,7 @@ pub async fn logout(State(state): State<AccountsState>, caller: Caller) -> Resul
 
 /// Ends every session of the caller and closes all their sockets.
 pub async fn logout_all(State(state): State<AccountsState>, caller: Caller) -> Result<Response> {
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     signin::end_all_sessions(&mut tx, caller.person.id).await?;
     let entry = audit::Entry {
         actor_id: Some(caller.person.id),

@@ -214,7 +214,7 @@ pub async fn create(
         None => format!("doc-{}", &crate::auth::random_secret()[..16]),
     };
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let owner_networks = model::owner_city_networks(&mut tx, body.owner).await?;
     if !policy::can_create(&caller.facts, body.owner, &owner_networks) {
         return Err(AccountsError::Forbidden(
@@ -279,7 +279,7 @@ pub async fn rename(
 ) -> Result<Json<DocView>> {
     let title = clean_text(&body.title, "title", MAX_TITLE_CHARS)?;
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
     require(&caller, Action::Rename, &facts)?;
     sqlx::query("UPDATE doc_meta SET title = $1, updated_at = $2 WHERE doc_id = $3")
@@ -311,7 +311,7 @@ async fn change_doc(
     detail: serde_json::Value,
 ) -> Result<Json<DocView>> {
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, caller, id).await?;
     require(caller, action, &facts)?;
     let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
@@ -422,7 +422,7 @@ pub async fn move_doc(
     ApiJson(body): ApiJson<MoveBody>,
 ) -> Result<Json<DocView>> {
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
     require(&caller, Action::Move, &facts)?;
     let target_networks = model::owner_city_networks(&mut tx, body.owner).await?;
@@ -483,7 +483,7 @@ pub async fn share(
     ApiJson(body): ApiJson<ShareBody>,
 ) -> Result<Json<serde_json::Value>> {
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
     require(&caller, Action::Share, &facts)?;
     let exists = match body.grantee {
@@ -541,7 +541,7 @@ pub async fn unshare(
         }
     };
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
     require(&caller, Action::Share, &facts)?;
     let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
@@ -612,7 +612,7 @@ pub async fn export(
         None => None,
     };
     let now = state.now_ms();
-    let mut tx = state.db.pool.begin().await?;
+    let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
     require(&caller, Action::Export, &facts)?;
     audit::record(

@@ -64,6 +64,11 @@ pub struct Hub {
     /// Announces each document that leaves memory (for operators' tooling and tests).
     unloads: tokio::sync::broadcast::Sender<DocId>,
     writer_done: tokio::sync::Mutex<Option<tokio::task::JoinHandle<()>>>,
+    /// When access was last revoked, per (document or every document, user), Unix seconds.
+    /// Tokens issued before that are refused at connect: otherwise a client kicked with 4403
+    /// would reconnect at once with its still-unexpired token. Tiny (one entry per revoked
+    /// person and document), so never pruned.
+    revoked_at: DashMap<(Option<DocId>, String), u64>,
 }
 
 impl Hub {
@@ -94,6 +99,7 @@ impl Hub {
                 writer_stop,
                 unloads: tokio::sync::broadcast::channel(64).0,
                 writer_done: tokio::sync::Mutex::new(Some(handle)),
+                revoked_at: DashMap::new(),
             }
         });
         let weak = Arc::downgrade(&hub);
@@ -348,6 +354,11 @@ impl Hub {
 
     /// Closes every socket of `user` on `doc` (or on every document).
     pub fn kick_user(&self, doc: Option<&DocId>, user: &str) -> usize {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.revoked_at.insert((doc.cloned(), user.to_owned()), now);
         let targets: Vec<Arc<LiveDoc>> = match doc {
             Some(id) => self.loaded(id).into_iter().collect(),
             None => self
@@ -360,6 +371,17 @@ impl Hub {
             .iter()
             .map(|d| d.kick_user(user, close::ACCESS_REVOKED, "access revoked"))
             .sum()
+    }
+
+    /// Was `user`'s access to `doc` (or to everything) revoked after a token issued at `iat`
+    /// (Unix seconds)? A token from the same second as the revocation is still accepted, so a
+    /// client that fetches a fresh token right after being kicked is not refused.
+    pub fn token_revoked(&self, doc: &DocId, user: &str, iat: u64) -> bool {
+        [Some(doc.clone()), None].into_iter().any(|d| {
+            self.revoked_at
+                .get(&(d, user.to_owned()))
+                .is_some_and(|at| iat < *at)
+        })
     }
 
     /// Final step of shutdown, after every connection has closed: commit what is queued, wait
