@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Result;
 use clap::Args;
+use hdrhistogram::Histogram;
 use yrs::updates::decoder::Decode;
 use yrs::{ReadTxn, StateVector, Transact, Update};
 
@@ -33,10 +34,12 @@ pub struct FloorArgs {
 
 pub async fn run(a: FloorArgs) -> Result<bool> {
     let iterations = a.iterations;
-    let (write_ns, rtt) = tokio::task::spawn_blocking(move || loopback(iterations)).await??;
+    let (write_ns, rtt, paced) =
+        tokio::task::spawn_blocking(move || loopback(iterations)).await??;
     Record::new("floor", "loopback")
         .set("write_32b_ns", write_ns)
         .latency("pingpong", &rtt)
+        .latency("pingpong_paced", &paced)
         .set("label", &a.label)
         .emit();
 
@@ -73,7 +76,39 @@ pub async fn run(a: FloorArgs) -> Result<bool> {
             .apply_update(Update::decode_v1(&snapshot)?)?;
         record(&mut load, started.elapsed());
     }
+    // (d)'s floor: B4 as snapshot + 10,000 tail updates, loaded the way a server can do it:
+    // one transaction per tail update, or all of the tail in one transaction.
+    let tail = 10_000.min(n);
+    let cut = n - tail;
+    let base = new_doc(20);
+    for u in &updates[..cut] {
+        base.transact_mut().apply_update(Update::decode_v1(u)?)?;
+    }
+    let base_snapshot = base
+        .transact()
+        .encode_state_as_update_v1(&StateVector::default());
+    let started = Instant::now();
+    let d = new_doc(21);
+    d.transact_mut()
+        .apply_update(Update::decode_v1(&base_snapshot)?)?;
+    for u in &updates[cut..] {
+        d.transact_mut().apply_update(Update::decode_v1(u)?)?;
+    }
+    let tail_each = started.elapsed();
+    let started = Instant::now();
+    let d = new_doc(22);
+    {
+        let mut txn = d.transact_mut();
+        txn.apply_update(Update::decode_v1(&base_snapshot)?)?;
+        for u in &updates[cut..] {
+            txn.apply_update(Update::decode_v1(u)?)?;
+        }
+    }
+    let tail_one = started.elapsed();
+    let ok = ok && text_of(&d, "t0") == text_of(&doc, "t0");
     Record::new("floor", "yrs")
+        .set("load_tail10k_txn_each_ms", tail_each.as_secs_f64() * 1e3)
+        .set("load_tail10k_one_txn_ms", tail_one.as_secs_f64() * 1e3)
         .set("trace", &a.trace)
         .set("updates", n)
         .set("apply_us_per_update", apply.as_secs_f64() * 1e6 / n as f64)
@@ -95,7 +130,7 @@ pub async fn run(a: FloorArgs) -> Result<bool> {
 
 /// Times `iterations` 32-byte writes into a socket drained by another thread, then as many
 /// 32-byte ping-pongs. Blocking std sockets: the floor should not include a runtime's overhead.
-fn loopback(iterations: usize) -> Result<(f64, hdrhistogram::Histogram<u64>)> {
+fn loopback(iterations: usize) -> Result<(f64, Histogram<u64>, Histogram<u64>)> {
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let addr = listener.local_addr()?;
     let echo = std::thread::spawn(move || -> std::io::Result<()> {
@@ -137,7 +172,21 @@ fn loopback(iterations: usize) -> Result<(f64, hdrhistogram::Histogram<u64>)> {
         c.read_exact(&mut buf)?;
         record(&mut rtt, t.elapsed().max(Duration::from_nanos(1)));
     }
+    // The same round trip paced at 100/s, as typing is: between messages both threads sleep, and
+    // waking a sleeping thread (on a virtual machine: a halted vCPU) is part of every delivery.
+    let mut paced = new_hist();
+    let start = Instant::now();
+    for i in 0..300u32 {
+        let at = start + Duration::from_millis(10) * i;
+        if let Some(wait) = at.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
+        let t = Instant::now();
+        c.write_all(&frame)?;
+        c.read_exact(&mut buf)?;
+        record(&mut paced, t.elapsed().max(Duration::from_nanos(1)));
+    }
     drop(c);
     let _ = echo.join();
-    Ok((write_ns, rtt))
+    Ok((write_ns, rtt, paced))
 }

@@ -89,10 +89,11 @@ impl Record {
     /// Prints the JSON line to stdout and a readable line to stderr. The machine's 1-minute load
     /// average goes with it: on a shared 2-core box it tells whether others were busy.
     pub fn emit(mut self) {
-        if let Some(load) = std::fs::read_to_string("/proc/loadavg")
-            .ok()
-            .and_then(|l| l.split_whitespace().next().and_then(|x| x.parse::<f64>().ok()))
-        {
+        if let Some(load) = std::fs::read_to_string("/proc/loadavg").ok().and_then(|l| {
+            l.split_whitespace()
+                .next()
+                .and_then(|x| x.parse::<f64>().ok())
+        }) {
             self.fields.insert("load1".into(), load.into());
         }
         let json = Value::Object(self.fields.clone());
