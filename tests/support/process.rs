@@ -20,7 +20,7 @@ pub fn narada_bin() -> std::path::PathBuf {
     let bin = dir.join("narada");
     assert!(
         bin.exists(),
-        "{} is missing: run `cargo build -p narada-server` (cargo test --workspace builds it)",
+        "{} is missing: run `cargo build -p narada-server` first (scripts/test.sh does)",
         bin.display()
     );
     bin
