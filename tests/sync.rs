@@ -89,9 +89,11 @@ both_backends!(viewer_cannot_write, |backend: Backend| async move {
             .await;
     c.append(" commenter text");
     c.wait(|s| s.denied == 1).await;
-    // The viewer still receives live edits after being refused.
+    // The viewer still receives live edits after being refused. (Its own refused insert stays in
+    // its local replica at the same position as the "!", so where the "!" lands in the viewer's
+    // copy depends on the random client ids; only its arrival is certain.)
     a.append("!");
-    v.wait(|_| v.text().ends_with('!')).await;
+    v.wait(|_| v.text().contains('!')).await;
     // Neither refused edit reached the document.
     let fresh = editor(&server, &doc, "fresh").await;
     fresh.wait_text("editor text!").await;

@@ -6,10 +6,12 @@
 
 pub mod client;
 pub mod process;
+pub mod raw;
 pub mod server;
 
 pub use client::Client;
 pub use process::NaradaProcess;
+pub use raw::RawClient;
 pub use server::{Backend, TestServer};
 
 /// The secret every test server signs tokens with.

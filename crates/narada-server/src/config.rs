@@ -101,7 +101,7 @@ impl Default for Config {
             persist_max_batch: 1024,
             persist_queue: 65_536,
             compact_after: 1000,
-            ws_read_buffer: 8 * 1024,
+            ws_read_buffer: 2 * 1024,
             ws_write_buffer: 8 * 1024,
             shutdown_grace: Duration::from_secs(10),
             redis_url: None,

@@ -21,6 +21,7 @@ pub mod web;
 
 use std::sync::Arc;
 
+use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -114,6 +115,14 @@ impl Server {
         } = self;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, storage = state.hub.store().kind(), dev_tokens = state.config.dev_tokens_enabled(), "narada listening");
+        // TCP_NODELAY: the hub writes small frames (a 2-byte ack, a typing-sized update) that
+        // Nagle's algorithm would hold back until the peer's delayed ACK — measured as ~18 ms of
+        // the durable-ack latency (BENCHMARKS.md (e)).
+        let listener = listener.tap_io(|tcp| {
+            if let Err(err) = tcp.set_nodelay(true) {
+                tracing::debug!(%err, "could not set TCP_NODELAY");
+            }
+        });
         // The peer address feeds the accounts service's per-IP sign-in limit and audit trail.
         axum::serve(
             listener,
