@@ -7,6 +7,11 @@
  * viewer's or commenter's gets a read-only editor from the start; one whose write the server
  * refuses anyway gets a fresh read-only session, so the page shows the server's text rather than
  * the refused change.
+ *
+ * Signed in, the page names the document by its title and the person by their account name, and
+ * follows their access live: a renewed token with another role restarts the editor in that role
+ * (with a notice), and when access is withdrawn or the session ends the text is taken off the
+ * page and the page says so.
  */
 
 import { Editor } from '@tiptap/core';
@@ -18,11 +23,15 @@ import { $, fragment, header } from './ui';
 import { createToolbar } from './toolbar';
 import { createPresenceList } from './presence';
 import { type ConnectionState, SyncSession } from './sync';
+import { accountMenu } from './account';
+import { devTokensOffered, getDoc, currentPerson, type Person } from './api';
 import {
   type Access,
+  type AccessError,
   adoptTokenFromUrl,
   canWrite,
   displayName,
+  hasLink,
   obtainAccess,
   readClaims,
   rememberDocument,
@@ -42,10 +51,31 @@ function syncUrl(): string {
   return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/sync`;
 }
 
+const ACCESS_ERROR_TEXT: Record<AccessError, MessageKey> = {
+  failed: 'accessFailed',
+  expired: 'linkExpired',
+  'other-document': 'linkOtherDocument',
+  'no-access': 'noAccess',
+  'signed-out': 'sessionEnded',
+};
+
+/** Notices that tell how things are rather than that something went wrong. */
+const INFO_NOTICES: ReadonlySet<MessageKey> = new Set(['readOnlyRole', 'roleNowWritable']);
+
+function signInPath(doc: string): string {
+  return `/login?next=${encodeURIComponent(`/d/${encodeURIComponent(doc)}`)}`;
+}
+
 export async function mountEditorPage(root: HTMLElement, doc: string): Promise<void> {
   document.title = `${doc} — Narada`;
   adoptTokenFromUrl(doc);
-  let name = displayName();
+  const person = await currentPerson().catch(() => null);
+  if (!person && !hasLink(doc) && !devTokensOffered()) {
+    // Nothing to open the document with but signing in.
+    location.replace(signInPath(doc));
+    return;
+  }
+  let name = person?.name ?? displayName();
   if (!name) {
     name = await askName(root, doc);
     setDisplayName(name);
@@ -53,24 +83,35 @@ export async function mountEditorPage(root: HTMLElement, doc: string): Promise<v
   rememberDocument(doc);
 
   root.replaceChildren(header(), fragment(`<main id="main" class="centered"><p data-i18n="loading"></p></main>`));
-  const access = await obtainAccess(doc, name);
+  const access = await obtainAccess(doc, name, person !== null);
   if (typeof access === 'string') {
-    const key: MessageKey = access === 'expired' ? 'linkExpired' : access === 'other-document' ? 'linkOtherDocument' : 'accessFailed';
-    showFatal(root, key);
+    showFatal(root, ACCESS_ERROR_TEXT[access], doc, person);
     return;
   }
-  mountDocument(root, doc, name, access);
+  let title = doc;
+  if (access.source === 'session') {
+    title = await getDoc(doc).then((d) => d.title, () => doc);
+    document.title = `${title} — Narada`;
+  }
+  mountDocument(root, doc, title, name, access, person);
 }
 
-function showFatal(root: HTMLElement, key: MessageKey): void {
+/** Replaces the page with a message; signed out, it offers signing in (and back to `doc`). */
+function showFatal(root: HTMLElement, key: MessageKey, doc: string, person: Person | null): void {
   root.replaceChildren(
-    header(),
+    header(...(person ? [accountMenu(person)] : [])),
     fragment(`
       <main id="main" class="centered">
         <div class="notice notice--error" role="alert"><p data-i18n="${key}"></p></div>
-        <p><a href="/" data-i18n="backHome"></a></p>
+        <ul class="link-list">
+          <li class="link-list__signin" hidden><a data-i18n="signInLink"></a></li>
+          <li><a href="/" data-i18n="${person ? 'backToList' : 'backHome'}"></a></li>
+        </ul>
       </main>`),
   );
+  const signIn = $(root, '.link-list__signin');
+  signIn.hidden = person !== null && key !== 'sessionEnded';
+  $<HTMLAnchorElement>(signIn, 'a').href = signInPath(doc);
 }
 
 /** A one-field form asking for a display name, for people who arrive with a link. */
@@ -140,7 +181,14 @@ function sessionToken(doc: string): string {
   }
 }
 
-function mountDocument(root: HTMLElement, doc: string, name: string, access: Access): void {
+function mountDocument(
+  root: HTMLElement,
+  doc: string,
+  title: string,
+  name: string,
+  access: Access,
+  person: Person | null,
+): void {
   const toolbar = createToolbar();
   const presence = createPresenceList();
   const titleBlock = fragment(`
@@ -148,9 +196,10 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
       <span class="doc-title__label" data-i18n="documentLabel"></span>
       <h1 class="doc-title__name"></h1>
     </div>`);
-  $(titleBlock, '.doc-title__name').textContent = doc;
+  $(titleBlock, '.doc-title__name').textContent = title;
   const top = header(titleBlock);
   top.insertBefore(presence.element, top.lastElementChild);
+  if (person) top.insertBefore(accountMenu(person), top.lastElementChild);
   const skip = fragment(`<a class="skip-link" href="#editor" data-i18n="skipToContent"></a>`);
   const statusBlock = fragment(`
     <span class="badge badge--readonly" hidden data-i18n="readOnly"></span>
@@ -191,7 +240,7 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
   const renderNotice = () => {
     notice.hidden = noticeKey === null;
     notice.textContent = noticeKey ? t(noticeKey, noticeVars) : '';
-    notice.className = `notice${noticeKey && noticeKey !== 'readOnlyRole' ? ' notice--error' : ''}`;
+    notice.className = `notice${noticeKey && !INFO_NOTICES.has(noticeKey) ? ' notice--error' : ''}`;
     badge.hidden = writable;
     // Viewers get no formatting controls at all rather than a row of disabled ones.
     toolbar.element.hidden = !writable;
@@ -246,8 +295,24 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
         renderNotice();
         start(false, acc);
       },
+      onRoleChanged: (fresh) => {
+        if (s !== session) return;
+        noticeKey = canWrite(fresh.claims.role) ? 'roleNowWritable' : 'roleNowReadOnly';
+        renderNotice();
+        start(canWrite(fresh.claims.role), fresh);
+      },
       onClosed: (reason) => {
         if (s !== session) return;
+        if (reason === 'no-access' || reason === 'signed-out') {
+          // The text is no longer theirs to see: take it off the page.
+          editor?.destroy();
+          s.destroy();
+          editor = null;
+          session = null;
+          presence.destroy();
+          showFatal(root, reason === 'no-access' ? 'accessRevoked' : 'sessionEnded', doc, reason === 'no-access' ? person : null);
+          return;
+        }
         noticeKey = reason === 'expired' ? 'linkExpired' : 'connectionClosed';
         noticeVars = { reason };
         renderNotice();
@@ -277,7 +342,7 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
           class: 'prose',
           role: 'textbox',
           'aria-multiline': 'true',
-          'aria-label': t('editorLabel', { doc }),
+          'aria-label': t('editorLabel', { doc: title }),
           lang: 'pl',
           spellcheck: 'true',
         },
@@ -306,7 +371,7 @@ function mountDocument(root: HTMLElement, doc: string, name: string, access: Acc
     lastAnnounced = '';
     renderNotice();
     renderStatus();
-    editor?.view.dom.setAttribute('aria-label', t('editorLabel', { doc }));
+    editor?.view.dom.setAttribute('aria-label', t('editorLabel', { doc: title }));
   });
   $(root, '.skip-link').addEventListener('click', (ev) => {
     ev.preventDefault();

@@ -1,27 +1,51 @@
 /**
- * Entry point: picks the page from the path. `/d/{doc}` is a document, anything else the
- * landing page. The server answers both with this same bundle.
+ * Entry point: picks the page from the path. The server answers every one of these paths with
+ * this same bundle (see crates/narada-server/src/web.rs).
+ *
+ * | path              | page                                                              |
+ * | ----------------- | ----------------------------------------------------------------- |
+ * | `/d/{doc}`        | the document (`editor.ts`)                                        |
+ * | `/login`          | sign-in (`signin.ts`); `?next=/d/…` is where to go afterwards     |
+ * | `/invite`         | set a password with an invitation link (`signin.ts`)              |
+ * | `/reset-password` | set a new password with a reset link (`signin.ts`)                |
+ * | `/`, anything else| signed in: the documents (`documents.ts`); else sign-in           |
  */
 
 import './style.css';
 import { applyTranslations } from './i18n';
-import { mountLanding } from './landing';
 import { mountEditorPage } from './editor';
+import { mountDocumentsPage } from './documents';
+import { mountSetPassword, mountSignIn } from './signin';
+import { currentPerson, safeNext } from './api';
 import { DOC_NAME_RE } from './session';
 
-const root = document.getElementById('app');
-if (root) {
-  applyTranslations(document);
-  const match = /^\/d\/([^/]+)\/?$/.exec(location.pathname);
+async function route(root: HTMLElement): Promise<void> {
+  const path = location.pathname.replace(/\/+$/, '') || '/';
+  const match = /^\/d\/([^/]+)$/.exec(path);
   let doc: string | null = null;
   try {
     doc = match ? decodeURIComponent(match[1]) : null;
   } catch {
     doc = null;
   }
-  if (doc !== null && DOC_NAME_RE.test(doc)) {
-    void mountEditorPage(root, doc);
-  } else {
-    mountLanding(root, doc ?? '');
+  if (doc !== null && DOC_NAME_RE.test(doc)) return mountEditorPage(root, doc);
+  if (path === '/invite') return mountSetPassword(root, 'invite');
+  if (path === '/reset-password') return mountSetPassword(root, 'reset');
+
+  const person = await currentPerson().catch(() => null);
+  if (path === '/login') {
+    const next = safeNext(new URLSearchParams(location.search).get('next'));
+    if (person) location.replace(next);
+    else mountSignIn(root, next);
+    return;
   }
+  // `/`, or a `/d/…` whose name the server would refuse (offered, cleaned, to open instead).
+  if (person) return mountDocumentsPage(root, person);
+  mountSignIn(root, '/', doc ?? '');
+}
+
+const root = document.getElementById('app');
+if (root) {
+  applyTranslations(document);
+  void route(root);
 }

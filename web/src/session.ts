@@ -4,12 +4,17 @@
  * Nothing here talks to the sync socket; `editor.ts` does. Token rules, in order:
  * 1. `?token=` in the page URL (a link an administrator sent). It is moved out of the address bar
  *    into sessionStorage at once, so it is not shared by copying the address or seen on a
- *    shared screen.
- * 2. A token remembered for this document in this tab (after step 1, or a page reload).
- * 3. `POST /api/dev/token` as an editor: the server's developer convenience, which answers only
- *    on a loopback address until sign-in exists.
- * If none works, the caller shows "ask your administrator for a link".
+ *    shared screen. A link remembered for this document in this tab (after step 1, or a page
+ *    reload) comes next.
+ * 2. Signed in: `POST /api/docs/{doc}/token`, which gives the role the permission rules give
+ *    this person. Not stored: a new one is asked for on every page load and reconnect.
+ * 3. A developer token remembered for this document in this tab, or a new one from
+ *    `POST /api/dev/token` as an editor: the server's developer convenience, which it offers
+ *    only on a loopback address (and says so in the page).
+ * If none works, the caller says why: no access, signed out, or "ask your administrator".
  */
+
+import { ApiError, devTokensOffered, docToken } from './api';
 
 /** Document names the server accepts: 1-128 of A-Z a-z 0-9 . _ - */
 export const DOC_NAME_RE = /^[A-Za-z0-9._-]{1,128}$/;
@@ -119,7 +124,7 @@ export function isExpired(claims: TokenClaims, marginSeconds = 0): boolean {
   return typeof claims.exp === 'number' && claims.exp * 1000 < Date.now() + marginSeconds * 1000;
 }
 
-export type TokenSource = 'link' | 'dev';
+export type TokenSource = 'link' | 'dev' | 'session';
 
 export interface Access {
   token: string;
@@ -127,7 +132,7 @@ export interface Access {
   claims: TokenClaims;
 }
 
-export type AccessError = 'failed' | 'expired' | 'other-document';
+export type AccessError = 'failed' | 'expired' | 'other-document' | 'no-access' | 'signed-out';
 
 /** Takes `?token=` out of the address bar and remembers it for this tab. */
 export function adoptTokenFromUrl(doc: string): void {
@@ -151,6 +156,23 @@ function rememberedAccess(doc: string): Access | null {
   return null;
 }
 
+/** A token for the signed-in person from the accounts API, or why there is none. */
+export async function sessionAccess(doc: string): Promise<Access | AccessError> {
+  try {
+    const { token } = await docToken(doc);
+    return { token, source: 'session', claims: readClaims(token) };
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 401) return 'signed-out';
+    if (e instanceof ApiError && (e.status === 403 || e.status === 404)) return 'no-access';
+    return 'failed';
+  }
+}
+
+/** Whether this tab holds an administrator's link for `doc` (which wins over signing in). */
+export function hasLink(doc: string): boolean {
+  return rememberedAccess(doc)?.source === 'link';
+}
+
 /** A fresh developer token from the server, or null when the server does not offer them. */
 export async function devToken(doc: string, user: string): Promise<Access | null> {
   try {
@@ -171,13 +193,15 @@ export async function devToken(doc: string, user: string): Promise<Access | null
 }
 
 /** The token to open `doc` with, following the rules at the top of this file. */
-export async function obtainAccess(doc: string, user: string): Promise<Access | AccessError> {
+export async function obtainAccess(doc: string, user: string, signedIn: boolean): Promise<Access | AccessError> {
   const remembered = rememberedAccess(doc);
-  if (remembered) {
+  if (remembered?.source === 'link') {
     if (remembered.claims.doc !== undefined && remembered.claims.doc !== doc) return 'other-document';
-    if (!isExpired(remembered.claims, 30)) return remembered;
-    // An administrator's link that ran out cannot be renewed here; a dev token can.
-    if (remembered.source === 'link') return 'expired';
+    // An administrator's link that ran out cannot be renewed here.
+    return isExpired(remembered.claims, 30) ? 'expired' : remembered;
   }
+  if (signedIn) return sessionAccess(doc);
+  if (remembered && !isExpired(remembered.claims, 30)) return remembered;
+  if (!devTokensOffered()) return 'failed';
   return (await devToken(doc, user)) ?? 'failed';
 }

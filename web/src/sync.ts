@@ -8,7 +8,13 @@
  * - Narada's opt-in durable acknowledgement (`ack=1`; the server sends `[varUint 100][varUint N]`
  *   when the first N sync step-2/update messages this socket sent are committed) drives the
  *   "all changes saved" hint: a wrapped WebSocket counts what it sends;
- * - a developer token that has expired is renewed before the next reconnect.
+ * - a developer token that has expired is renewed before the next reconnect;
+ * - a signed-in person's token (source `session`) is asked for again after every close by the
+ *   server or refused connection, before reconnecting: it may have expired, or access may have
+ *   changed (the server closes with 4403 when it is revoked, and refuses tokens issued before
+ *   that). The answer decides: the same kind of access reconnects, a different role restarts
+ *   the editor (`onRoleChanged`), no access or no session ends the session (`onClosed` with
+ *   `no-access` or `signed-out`). An unreachable server is retried with the provider's backoff.
  *
  * Cross-tab BroadcastChannel sync is off: every change must pass the server, which is the one
  * that enforces roles (a read-only tab must not feed edits to a writable one locally).
@@ -18,7 +24,7 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import * as authProtocol from 'y-protocols/auth';
 import * as decoding from 'lib0/decoding';
-import { type Access, devToken, isExpired, readClaims } from './session';
+import { type Access, canWrite, devToken, isExpired, readClaims, sessionAccess } from './session';
 
 /** Message type of Narada's durable acknowledgement (see PROTOCOL.md). */
 const MESSAGE_ACK = 100;
@@ -26,6 +32,8 @@ const MESSAGE_AUTH = 2;
 const MESSAGE_SYNC = 0;
 const SYNC_STEP2 = 1;
 const SYNC_UPDATE = 2;
+/** The server closes a socket with this code when access to the document is withdrawn. */
+export const CLOSE_ACCESS_REVOKED = 4403;
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting' | 'offline' | 'closed';
 export type SaveState = 'saved' | 'saving' | 'unsynced';
@@ -35,8 +43,13 @@ export interface SyncCallbacks {
   onChange(): void;
   /** The server refused a write (y-protocols auth "permission denied"). */
   onDenied(reason: string): void;
-  /** The server ended the session for good (close code 4400-4499), or the link expired. */
+  /**
+   * The session ended for good: `no-access` (access withdrawn), `signed-out` (the person's
+   * session ended), `expired` (a link ran out), or the server's close reason (4400-4499).
+   */
   onClosed(reason: string): void;
+  /** A renewed token has a role that is writable where the old one was not, or the reverse. */
+  onRoleChanged(access: Access): void;
 }
 
 /** Bytes of a sync message that carries an update (step 2 or update), with whether it is empty. */
@@ -56,6 +69,8 @@ export class SyncSession {
   readonly provider: WebsocketProvider;
   private closedReason: string | null = null;
   private everSynced = false;
+  private destroyed = false;
+  private retryTimer: number | undefined;
   // Durable-ack bookkeeping for the current socket (reset on each new socket).
   private sent = 0;
   private acked = 0;
@@ -83,6 +98,9 @@ export class SyncSession {
       disableBc: true,
       params: { token: access.token, ack: '1' },
       WebSocketPolyfill: CountingWebSocket,
+      // A signed-in person's sessions reconnect only after asking for a new token (recover).
+      shouldReconnect: (event) =>
+        this.access.source !== 'session' && !(event.code >= 4400 && event.code < 4500),
     });
     const p = this.provider;
     p.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder) => {
@@ -107,9 +125,11 @@ export class SyncSession {
       this.callbacks.onChange();
     });
     p.on('closed', (event: { code: number; reason: string }) => {
-      this.closedReason = event.reason || String(event.code);
-      this.callbacks.onClosed(this.closedReason);
-      this.callbacks.onChange();
+      if (this.access.source === 'session') {
+        void this.recover();
+        return;
+      }
+      this.close(event.code === CLOSE_ACCESS_REVOKED ? 'no-access' : event.reason || String(event.code));
     });
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (origin !== p && !p.wsconnected) {
@@ -130,6 +150,7 @@ export class SyncSession {
   }
 
   private close(reason: string): void {
+    if (this.destroyed) return;
     this.closedReason = reason;
     this.provider.disconnect();
     this.callbacks.onClosed(reason);
@@ -150,9 +171,39 @@ export class SyncSession {
     this.callbacks.onChange();
   }
 
+  /**
+   * After the server closed the socket or refused it: a new token for the signed-in person,
+   * then reconnect (after the provider's backoff), restart with another role, or end.
+   */
+  private async recover(): Promise<void> {
+    const fresh = await sessionAccess(this.docName);
+    if (this.destroyed || this.closedReason !== null) return;
+    if (fresh === 'no-access' || fresh === 'signed-out') {
+      this.close(fresh);
+      return;
+    }
+    if (typeof fresh !== 'string') {
+      const wasWritable = canWrite(this.access.claims.role);
+      this.access = fresh;
+      this.provider.params = { ...this.provider.params, token: fresh.token };
+      if (canWrite(fresh.claims.role) !== wasWritable) {
+        this.callbacks.onRoleChanged(fresh);
+        return;
+      }
+    }
+    // Unreachable or failed: try again with what we have; the next close comes back here.
+    const p = this.provider;
+    const delay = Math.min(2 ** p.wsUnsuccessfulReconnects * 100, p.maxBackoffTime);
+    window.clearTimeout(this.retryTimer);
+    this.retryTimer = window.setTimeout(() => {
+      if (!this.destroyed && this.closedReason === null) p.connect();
+    }, delay);
+    this.callbacks.onChange();
+  }
+
   /** Before reconnecting, swap an expired developer token for a new one. */
   private async renewTokenIfNeeded(): Promise<void> {
-    if (!isExpired(this.access.claims, 60)) return;
+    if (this.access.source === 'session' || !isExpired(this.access.claims, 60)) return;
     if (this.access.source === 'link') {
       this.close('expired');
       return;
@@ -186,6 +237,8 @@ export class SyncSession {
   }
 
   destroy(): void {
+    this.destroyed = true;
+    window.clearTimeout(this.retryTimer);
     window.removeEventListener('online', this.onOnlineChange);
     window.removeEventListener('offline', this.onOnlineChange);
     this.provider.destroy();
