@@ -5,41 +5,15 @@
 // (NARADA_SCREENSHOTS to choose it) for a person to look at.
 //
 // Without /usr/bin/chromium (or CHROMIUM_PATH) the test is skipped with a message, except in CI
-// (CI=true), where a missing browser is a failure.
+// (CI=true), where a missing browser is a failure (see chromium.mjs).
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { mkdir, mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { mintToken, randomDoc, startServer, workspace } from './support.mjs';
+import { WAIT, axeViolations, chromiumSkip, launchChromium, newPerson, screenshotsDir } from './chromium.mjs';
 
-const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-const IN_CI = process.env.CI === 'true';
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const WAIT = 15_000;
-
-const missing = !existsSync(CHROMIUM);
-if (missing && IN_CI) {
-  test('chromium is installed', () => {
-    assert.fail(`${CHROMIUM} is missing; CI must install it (apt-get install -y chromium)`);
-  });
-}
-const skip = missing && !IN_CI ? `skipping: ${CHROMIUM} not found (apt-get install -y chromium, or set CHROMIUM_PATH)` : false;
-if (skip) console.log(`# ${skip}`);
-
-describe('the editor in Chromium', { skip }, () => {
+describe('the editor in Chromium', { skip: chromiumSkip() }, () => {
   let ws;
   let server;
   let browser;
@@ -47,13 +21,10 @@ describe('the editor in Chromium', { skip }, () => {
   const pageErrors = [];
 
   before(async () => {
-    const { chromium } = await import('playwright-core');
     ws = await workspace();
     server = await startServer(ws);
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless: true });
-    shots = process.env.NARADA_SCREENSHOTS || (await mkdtemp(path.join(tmpdir(), 'narada-shots-')));
-    await mkdir(shots, { recursive: true });
-    console.log(`# screenshots in ${shots}`);
+    browser = await launchChromium();
+    shots = await screenshotsDir();
   });
 
   after(async () => {
@@ -63,28 +34,10 @@ describe('the editor in Chromium', { skip }, () => {
   });
 
   /** A fresh person: own context (own storage), errors collected. */
-  async function person(viewport = { width: 1280, height: 800 }) {
-    const context = await browser.newContext({ viewport, locale: 'pl-PL' });
-    const page = await context.newPage();
-    page.on('pageerror', (e) => pageErrors.push(`${e.message}`));
-    page.on('console', (m) => {
-      if (m.type() === 'error') pageErrors.push(`console: ${m.text().replace(/token=[^&\s']+/g, 'token=[redacted]')}`);
-    });
-    return { context, page };
-  }
+  const person = (viewport) => newPerson(browser, pageErrors, viewport);
 
   const statusText = (page) => page.locator('.status__live');
 
-  /** axe-core's WCAG 2.1 A and AA rules on the page as it is now; returns readable violations. */
-  const axeSource = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
-  async function axeViolations(page) {
-    if (!(await page.evaluate(() => 'axe' in window))) await page.addScriptTag({ content: axeSource });
-    const violations = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
-      return r.violations.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
-    });
-    return violations;
-  }
   // Other people's carets sit inside the text as decorations; leave them out when comparing.
   const textWithoutCarets = (locator) =>
     locator.evaluate((el) => {

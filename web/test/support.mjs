@@ -147,22 +147,33 @@ export async function startServer(ws, { port: wanted, extraEnv = {}, timeoutMs =
   };
 }
 
-/** A token from `narada token` for one person and role on one document. */
-export function mintToken(ws, { doc, user, role, ttl = '1h' }) {
+/** Runs a `narada` command on the workspace's database; resolves with its standard output. */
+function runNarada(ws, args) {
   return new Promise((resolve, reject) => {
-    execFile(
-      naradaBin(),
-      ['token', '--doc', doc, '--user', user, '--role', role, '--ttl', ttl, '--database-url', ws.databaseUrl],
-      { env: envFor(ws) },
-      (err, stdout, stderr) => {
-        if (err) return reject(new Error(`narada token failed: ${err.message}\n${stderr}`));
-        const token = stdout.trim().split('\n').pop()?.trim();
-        if (!token) return reject(new Error(`narada token printed nothing. stderr:\n${stderr}`));
-        resolve(token);
-      },
-    );
+    execFile(naradaBin(), [...args, '--database-url', ws.databaseUrl], { env: envFor(ws) }, (err, stdout, stderr) => {
+      if (err) return reject(new Error(`narada ${args[0]} failed: ${err.message}\n${stderr}`));
+      resolve(stdout);
+    });
   });
 }
+
+/** A token from `narada token` for one person and role on one document. */
+export async function mintToken(ws, { doc, user, role, ttl = '1h' }) {
+  const stdout = await runNarada(ws, ['token', '--doc', doc, '--user', user, '--role', role, '--ttl', ttl]);
+  const token = stdout.trim().split('\n').pop()?.trim();
+  if (!token) throw new Error('narada token printed nothing');
+  return token;
+}
+
+/**
+ * `narada seed --demo`: three networks, Kraków/Gdańsk/Lublin/Rzeszów, one person of every role
+ * (password DEMO_PASSWORD) and seven documents (crates/narada-accounts/src/seed.rs).
+ */
+export async function seedDemo(ws) {
+  await runNarada(ws, ['seed', '--demo']);
+}
+
+export const DEMO_PASSWORD = 'narada-demo-2023';
 
 export function randomDoc(prefix) {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
