@@ -30,7 +30,7 @@ import {
 
 const SEARCH_DELAY_MS = 300;
 
-export function kindLabel(kind: DocKind): string {
+function kindLabel(kind: DocKind): string {
   return t(`kind_${kind}` as MessageKey);
 }
 

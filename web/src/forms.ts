@@ -58,10 +58,6 @@ export class FormProblems {
     if (problems.length > 0) this.summary.focus();
   }
 
-  get count(): number {
-    return this.problems.length;
-  }
-
   private render(): void {
     for (const field of this.fields) {
       const problem = this.problems.find((p) => p.field === field);
