@@ -306,6 +306,46 @@ both_backends!(compaction_keeps_content, |backend: Backend| async move {
 });
 
 both_backends!(
+    a_long_tail_found_at_load_is_compacted,
+    |backend: Backend| async move {
+        use narada_store::Seq;
+        use yrs::{Text, Transact};
+        let mut config = backend.config();
+        config.compact_after = 10;
+        let server = TestServer::start_with(config).await;
+        let doc = unique_doc("longtail");
+        let id = narada_store::DocId::parse(&doc).unwrap();
+        // A log of 30 entries and no snapshot, as a crash before any compaction leaves it.
+        let store = narada_store::connect(&backend.url).await.unwrap();
+        let source = yrs::Doc::with_client_id(7);
+        let text = source.get_or_insert_text("content");
+        let mut rows = Vec::new();
+        for i in 0..30 {
+            let mut txn = source.transact_mut();
+            text.insert(&mut txn, i, "x");
+            rows.push(narada_store::NewUpdate {
+                doc: id.clone(),
+                data: txn.encode_update_v1().into(),
+            });
+        }
+        store.append(&rows).await.unwrap();
+        let a = editor(&server, &doc, "anna").await;
+        a.wait_text(&"x".repeat(30)).await;
+        // Stopping waits for background work, the snapshot written at load included.
+        server.stop().await.unwrap();
+        let stored = store.load(&id).await.unwrap();
+        let (snap, upto) = stored.snapshot.expect("the load stored a snapshot");
+        assert!(stored.tail.is_empty(), "{} entries left", stored.tail.len());
+        let (state, _) = narada_proto::DocState::load(Some(&snap), []);
+        assert_eq!(state.text("content").unwrap(), "x".repeat(30));
+        // It covers the whole log, which is kept for history.
+        let log = store.log_range(&id, 1, Seq::MAX).await.unwrap();
+        assert_eq!(log.len(), 30);
+        assert_eq!(upto, log.last().unwrap().seq);
+    }
+);
+
+both_backends!(
     shutdown_closes_sockets_with_1001,
     |backend: Backend| async move {
         let server = TestServer::start(&backend).await;

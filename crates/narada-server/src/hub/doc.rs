@@ -267,6 +267,12 @@ impl LiveDoc {
         (inner.conns.is_empty() && inner.pending == 0, compact)
     }
 
+    /// Marks a compaction as started; false when one is already running.
+    pub fn begin_compaction(&self) -> bool {
+        let mut inner = self.inner.lock();
+        !std::mem::replace(&mut inner.compacting, true)
+    }
+
     /// Records the end of a compaction.
     pub fn compacted(&self, upto: Option<Seq>) {
         let mut inner = self.inner.lock();

@@ -181,12 +181,18 @@ impl Hub {
         let last_seq = stored.last_seq();
         let snapshot_seq = stored.snapshot.as_ref().map(|s| s.1).unwrap_or(0);
         let tail_len = stored.tail.len();
+        // A tail this long means the document was not compacted before its last close (a crash,
+        // or a log written by another tool). Encode the snapshot now, while the state is exactly
+        // snapshot + tail, so that the next cold load is short, without replaying it all again.
+        let compact_now = tail_len >= self.cfg.compact_after;
         // Applying a long tail is CPU work; keep it off the async workers.
-        let (state, failures) = tokio::task::spawn_blocking(move || {
-            DocState::load(
+        let (state, failures, snapshot) = tokio::task::spawn_blocking(move || {
+            let (state, failures) = DocState::load(
                 stored.snapshot.as_ref().map(|(b, _)| b.as_ref()),
                 stored.tail.iter().map(|(_, b)| b.as_ref()),
-            )
+            );
+            let snapshot = compact_now.then(|| state.snapshot());
+            (state, failures, snapshot)
         })
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
@@ -196,12 +202,37 @@ impl Hub {
         self.metrics.docs_loaded.fetch_add(1, Relaxed);
         self.metrics.doc_loads_total.fetch_add(1, Relaxed);
         tracing::debug!(doc = %id, last_seq, tail_len, took = ?started.elapsed(), "document loaded");
-        Ok(Arc::new(LiveDoc::new(
-            id.clone(),
-            state,
-            last_seq,
-            snapshot_seq,
-        )))
+        let live = Arc::new(LiveDoc::new(id.clone(), state, last_seq, snapshot_seq));
+        if let Some(snapshot) = snapshot {
+            self.store_snapshot_from_load(&live, last_seq, snapshot);
+        }
+        Ok(live)
+    }
+
+    /// Stores the snapshot a load encoded, in the background, as a compaction would.
+    fn store_snapshot_from_load(&self, live: &Arc<LiveDoc>, upto: Seq, snapshot: Vec<u8>) {
+        if !live.begin_compaction() {
+            return;
+        }
+        let (store, metrics, bus) = (
+            Arc::clone(&self.store),
+            Arc::clone(&self.metrics),
+            self.bus.get().cloned(),
+        );
+        let live = Arc::clone(live);
+        self.tasks.spawn(async move {
+            // With several nodes, one compacts a document at a time.
+            let locked = match &bus {
+                Some(bus) => bus.lock_compaction(&live.id).await,
+                None => true,
+            };
+            let stored = if locked {
+                put_snapshot(&*store, &metrics, &live.id, upto, snapshot).await
+            } else {
+                None
+            };
+            live.compacted(stored);
+        });
     }
 
     /// A message from another node: apply it if the document is open here.
@@ -438,6 +469,17 @@ pub async fn compact_stored(store: &dyn Store, metrics: &Metrics, id: &DocId) ->
     })
     .await
     .ok()?;
+    put_snapshot(store, metrics, id, upto, snapshot).await
+}
+
+/// Stores a snapshot covering the log up to `upto`; returns `upto` once it is stored.
+async fn put_snapshot(
+    store: &dyn Store,
+    metrics: &Metrics,
+    id: &DocId,
+    upto: Seq,
+    snapshot: Vec<u8>,
+) -> Option<Seq> {
     match store.put_snapshot(id, upto, snapshot.into()).await {
         Ok(()) => {
             metrics.snapshots_stored.fetch_add(1, Relaxed);
