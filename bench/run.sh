@@ -2,13 +2,18 @@
 # The benchmark suite of issue 3 in one command: Narada and its peers, every scenario, same run.
 #
 #   bench/run.sh            full suite (about an hour on 2 cores), 3 runs per figure
-#   bench/run.sh --quick    smoke run for CI: small sizes, 1 run, Narada + the peers that install
+#   bench/run.sh --quick    smoke run: small sizes, 1 run, Narada + the peers that install
 #                           quickly; fails (non-zero) if any scenario fails its correctness check
+#   bench/run.sh --quick --debug --targets narada
+#                           what CI runs: the smoke run on the debug build the tests already made
+#                           (figures meaningless, every scenario and check exercised)
 #
 # Options: --runs N, --targets "narada yws hocuspocus ysweet", --scenarios "floor fanout idle docs
 # coldload durability", --db sqlite|postgres (Narada's store; default postgres when reachable),
-# --out DIR (default bench/results/DATE), --traces DIR. Env: NARADA_BIN (server binary to test),
-# BENCH_PEERS_DIR (where peers.sh installs the peers).
+# --out DIR (default bench/results/DATE), --traces DIR, --debug (use the debug build). Env:
+# NARADA_BIN (server binary to test), BENCH_PEERS_DIR (where peers.sh installs the peers),
+# NARADA_TRACES (the editing traces; default ../shared/data/editing-traces beside the checkout,
+# else /work/shared/data/editing-traces).
 #
 # Every server is started fresh for each scenario run, pinned to core 0; the generator is pinned to
 # core 1 (taskset). Results: DIR/results.jsonl (one JSON line per figure), DIR/summary.md (median,
@@ -18,6 +23,7 @@ cd "$(dirname "$0")/.."
 REPO="$PWD"
 
 QUICK=0
+PROFILE=release
 RUNS=""
 TARGETS=""
 SCENARIOS="floor fanout idle docs coldload durability"
@@ -27,6 +33,7 @@ TRACES=""
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
+    --debug) PROFILE=debug ;;
     --runs) RUNS="$2"; shift ;;
     --targets) TARGETS="$2"; shift ;;
     --scenarios) SCENARIOS="$2"; shift ;;
@@ -59,18 +66,23 @@ log() { echo "run.sh: $*" >&2; }
 
 echo "== build"
 # NARADA_BIN: benchmark an already built server binary (e.g. one commit against another).
+CARGO_PROFILE=(--release)
+[[ $PROFILE == debug ]] && CARGO_PROFILE=()
 if [[ -n "${NARADA_BIN:-}" ]]; then
-  cargo build --release -p narada-bench 2>&1 | tail -n 2
+  cargo build "${CARGO_PROFILE[@]}" -p narada-bench 2>&1 | tail -n 2
 else
-  cargo build --release -p narada-server -p narada-bench 2>&1 | tail -n 2
+  cargo build "${CARGO_PROFILE[@]}" -p narada-server -p narada-bench 2>&1 | tail -n 2
 fi
-NARADA="${NARADA_BIN:-$REPO/target/release/narada}"
-BENCH="$REPO/target/release/narada-bench"
+NARADA="${NARADA_BIN:-$REPO/target/$PROFILE/narada}"
+BENCH="$REPO/target/$PROFILE/narada-bench"
 
 echo "== peers"
 if [[ $QUICK == 1 ]]; then
-  # CI: the Node peers install in seconds; y-sweet only if a previous full run installed it.
-  bench/peers.sh install-node || log "node peers unavailable"
+  # Smoke: the Node peers install in seconds; y-sweet only if a previous full run installed it.
+  # Nothing to install when the targets were given and none of them is a Node peer.
+  if [[ -z "$TARGETS" || "$TARGETS" == *yws* || "$TARGETS" == *hocuspocus* ]]; then
+    bench/peers.sh install-node || log "node peers unavailable"
+  fi
 else
   bench/peers.sh install || true
 fi

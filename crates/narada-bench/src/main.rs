@@ -43,7 +43,8 @@ pub struct Common {
     /// PID of the server process, for RSS and CPU readings.
     #[arg(long)]
     pub server_pid: Option<u32>,
-    /// Folder of the editing traces (default: ../shared/data/editing-traces from the repo root).
+    /// Folder of the editing traces (default: $NARADA_TRACES, else ../shared/data/editing-traces
+    /// beside the repo, else /work/shared/data/editing-traces).
     #[arg(long)]
     pub traces: Option<PathBuf>,
     /// Trace replayed by writers.

@@ -48,8 +48,19 @@ pub fn traces_dir(arg: Option<&Path>) -> PathBuf {
     if let Some(p) = arg {
         return p.to_path_buf();
     }
+    if let Some(p) = std::env::var_os("NARADA_TRACES") {
+        return PathBuf::from(p);
+    }
+    // Beside the checkout (the workplace's layout), else the workplace's own copy, so a clone
+    // made elsewhere (CI's) finds them too.
     let repo_root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    repo_root.join("../shared/data/editing-traces")
+    [
+        repo_root.join("../shared/data/editing-traces"),
+        PathBuf::from("/work/shared/data/editing-traces"),
+    ]
+    .into_iter()
+    .find(|p| p.is_dir())
+    .unwrap_or_else(|| repo_root.join("../shared/data/editing-traces"))
 }
 
 impl Trace {
