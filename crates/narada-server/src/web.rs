@@ -2,8 +2,10 @@
 //!
 //! Embedding means `cargo run --release` serves a working editor with nothing else installed.
 //! The single-page app's routes get `index.html`: `/` (the documents list, or the sign-in form),
-//! `/d/{doc}` (a document), `/login`, and `/invite` and `/reset-password` (where the one-time
-//! links of the accounts API lead). Other paths are files of the bundle.
+//! `/d/{doc}` (a document), `/login`, `/invite` and `/reset-password` (where the one-time
+//! links of the accounts API lead), and the administration pages `/admin`, `/admin/people`,
+//! `/admin/cities` and `/admin/audit` (the page itself tells non-administrators they have no
+//! access; the API refuses them anyway). Other paths are files of the bundle.
 //!
 //! When the server offers developer tokens (`POST /api/dev/token`), `index.html` is sent with
 //! `<meta name="narada-dev-tokens" content="on">`, so the page can offer opening a document
@@ -22,7 +24,16 @@ use crate::app::AppState;
 struct Assets;
 
 /// Paths (without the leading slash) that are pages of the app, besides `d/{doc}`.
-const PAGES: [&str; 4] = ["", "login", "invite", "reset-password"];
+const PAGES: [&str; 8] = [
+    "",
+    "login",
+    "invite",
+    "reset-password",
+    "admin",
+    "admin/people",
+    "admin/cities",
+    "admin/audit",
+];
 
 /// The tag that tells the page developer tokens are on.
 const DEV_TOKENS_META: &str = "<meta name=\"narada-dev-tokens\" content=\"on\">";
@@ -79,6 +90,11 @@ mod tests {
             "login/",
             "invite",
             "reset-password",
+            "admin",
+            "admin/",
+            "admin/people",
+            "admin/cities",
+            "admin/audit",
             "d/plan",
             "d/x/",
         ] {
@@ -89,6 +105,8 @@ mod tests {
             "assets/app.js",
             "invite/x",
             "api/x",
+            "admin/other",
+            "administrator",
             "favicon.ico",
         ] {
             assert!(!is_page(p), "{p:?}");
