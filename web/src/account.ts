@@ -1,10 +1,12 @@
 /**
  * The signed-in person's menu in the header: a disclosure button with their name that opens a
- * small panel with their email, "sign out" and "sign out everywhere" (which ends every session
- * of theirs and closes their open documents elsewhere). Escape or a click outside closes it.
+ * small panel with their email and account number (which others need to share a document with
+ * them), a link to the administration pages for administrators, "sign out" and "sign out
+ * everywhere" (which ends every session of theirs and closes their open documents elsewhere).
+ * Escape or a click outside closes it.
  */
 
-import { t } from './i18n';
+import { t, onLanguageChange } from './i18n';
 import { $, fragment } from './ui';
 import { ApiError, type Person, signOut } from './api';
 
@@ -18,7 +20,9 @@ export function accountMenu(person: Person): HTMLElement {
       </button>
       <div class="account__panel" id="account-panel" hidden>
         <p class="account__email"></p>
+        <p class="account__number"></p>
         <ul class="account__actions">
+          <li class="account__admin" hidden><a class="button button--secondary" href="/admin" data-i18n="adminLink"></a></li>
           <li><button class="button button--secondary" type="button" data-action="logout" data-i18n="signOut"></button></li>
           <li><button class="button button--secondary" type="button" data-action="logout-all" data-i18n="signOutEverywhere"></button></li>
         </ul>
@@ -30,6 +34,11 @@ export function accountMenu(person: Person): HTMLElement {
   const error = $(wrap, '.account__error');
   $(wrap, '.account__name').textContent = person.name;
   $(wrap, '.account__email').textContent = person.email;
+  const number = $(wrap, '.account__number');
+  const renumber = () => (number.textContent = t('accountNumber', { id: person.id }));
+  renumber();
+  onLanguageChange(renumber);
+  $(wrap, '.account__admin').hidden = person.role !== 'admin';
 
   const setOpen = (open: boolean) => {
     panel.hidden = !open;

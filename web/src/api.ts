@@ -23,6 +23,10 @@ export interface Person {
   email: string;
   name: string;
   role: AccountRole;
+  /** The account is switched off (no sign-in, no access anywhere). */
+  disabled?: boolean;
+  /** The person has set a password (accepted their invitation). */
+  active?: boolean;
   /** Cities the person belongs to. */
   cities: number[];
   /** Networks the person is assigned to (not those of their cities). */
@@ -34,6 +38,8 @@ export interface DocView {
   title: string;
   kind: DocKind;
   owner: Owner;
+  archived_at?: number | null;
+  deleted_at?: number | null;
   /** The caller's effective role on the document. */
   role: DocRole | null;
   can: string[];
@@ -62,7 +68,12 @@ export interface DocFilter {
   city?: number;
   kind?: DocKind;
   q?: string;
+  /** `exclude` (default), `include` or `only` archived (and, for admins, deleted) documents. */
+  archived?: Visibility;
+  deleted?: Visibility;
 }
+
+export type Visibility = 'exclude' | 'include' | 'only';
 
 export class ApiError extends Error {
   constructor(
@@ -114,7 +125,8 @@ function forgetSession(): void {
   document.cookie = `${CSRF_COOKIE}=; Path=/; Max-Age=0; SameSite=Strict`;
 }
 
-async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
+/** One request to `/api{path}` (CSRF header on writes); failures become `ApiError`. */
+export async function request<T>(method: string, path: string, body?: unknown): Promise<T> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (body !== undefined) headers['content-type'] = 'application/json';
   const token = method === 'GET' ? null : csrfToken();

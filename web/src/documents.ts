@@ -6,12 +6,15 @@
  *
  * Filters are the API's query parameters and are mirrored in the address (`/?city=2&q=plan`), so
  * a filtered list can be reloaded or bookmarked. The result count is a polite live region.
+ * Archived documents are shown on request (and deleted ones, to administrators); a document the
+ * person may manage has a "manage" button (`doc-manage.ts`: rename, move, archive, share…).
  */
 
 import { t, onLanguageChange, type MessageKey } from './i18n';
 import { $, fragment, header } from './ui';
 import { FormProblems, type Problem, fieldHtml, summaryHtml } from './forms';
 import { accountMenu } from './account';
+import { manageable, openManageDialog } from './doc-manage';
 import {
   ApiError,
   type City,
@@ -26,7 +29,10 @@ import {
   type Network,
   type Owner,
   type Person,
+  type Visibility,
 } from './api';
+
+const VISIBILITIES: readonly Visibility[] = ['exclude', 'include', 'only'];
 
 const SEARCH_DELAY_MS = 300;
 
@@ -38,6 +44,11 @@ function kindOptions(): string {
   return DOC_KINDS.map((k) => `<option value="${k}" data-i18n="kind_${k}"></option>`).join('');
 }
 
+/** Options of the archived/deleted filter: the API's `exclude` is the empty (default) choice. */
+function visibilityOptions(what: 'archived' | 'deleted'): string {
+  return VISIBILITIES.map((v) => `<option value="${v === 'exclude' ? '' : v}" data-i18n="show_${what}_${v}"></option>`).join('');
+}
+
 function filterFromAddress(): DocFilter {
   const p = new URLSearchParams(location.search);
   const id = (k: string) => {
@@ -45,7 +56,13 @@ function filterFromAddress(): DocFilter {
     return Number.isInteger(n) && n > 0 ? n : undefined;
   };
   const kind = p.get('kind');
+  const shown = (k: string) => {
+    const v = p.get(k);
+    return VISIBILITIES.includes(v as Visibility) && v !== 'exclude' ? (v as Visibility) : undefined;
+  };
   return {
+    archived: shown('archived'),
+    deleted: shown('deleted'),
     q: p.get('q') ?? undefined,
     network: id('network'),
     city: id('city'),
@@ -91,6 +108,14 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
             <label for="filter-kind" data-i18n="filterKind"></label>
             <select id="filter-kind" name="kind"><option value="" data-i18n="filterAllKinds"></option>${kindOptions()}</select>
           </div>
+          <div class="field">
+            <label for="filter-archived" data-i18n="filterArchived"></label>
+            <select id="filter-archived" name="archived">${visibilityOptions('archived')}</select>
+          </div>
+          <div class="field filters__deleted" hidden>
+            <label for="filter-deleted" data-i18n="filterDeleted"></label>
+            <select id="filter-deleted" name="deleted">${visibilityOptions('deleted')}</select>
+          </div>
         </form>
         <div class="notice notice--error docs__error" role="alert" hidden></div>
         <p class="docs__count" role="status" aria-live="polite" aria-atomic="true"></p>
@@ -103,6 +128,7 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
                 <th scope="col" data-i18n="colOwner"></th>
                 <th scope="col" data-i18n="colKind"></th>
                 <th scope="col" data-i18n="colRole"></th>
+                <th scope="col" data-i18n="colActions"></th>
               </tr>
             </thead>
             <tbody></tbody>
@@ -126,6 +152,9 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
   const networkSel = $<HTMLSelectElement>(root, '#filter-network');
   const citySel = $<HTMLSelectElement>(root, '#filter-city');
   const kindSel = $<HTMLSelectElement>(root, '#filter-kind');
+  const archivedSel = $<HTMLSelectElement>(root, '#filter-archived');
+  const deletedSel = $<HTMLSelectElement>(root, '#filter-deleted');
+  $(root, '.filters__deleted').hidden = person.role !== 'admin';
   const errorBox = $(root, '.docs__error');
   const count = $(root, '.docs__count');
   const tbody = $(root, '.docs tbody');
@@ -149,7 +178,7 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
     errorBox.textContent = failure ? t(failure.code === 'network' ? 'serverUnreachable' : 'docsLoadFailed') : '';
     if (docs === null) return;
     count.textContent = t('docsCount', { n: docs.length });
-    const filtered = Boolean(filter.q || filter.network || filter.city || filter.kind);
+    const filtered = Boolean(filter.q || filter.network || filter.city || filter.kind || filter.archived || filter.deleted);
     empty.hidden = docs.length > 0;
     empty.textContent = filtered ? t('docsNoneMatch') : t('docsNone');
     tbody.replaceChildren(
@@ -158,16 +187,42 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
         tr.dataset.docId = d.id;
         const title = document.createElement('th');
         title.scope = 'row';
-        const link = document.createElement('a');
-        link.href = `/d/${encodeURIComponent(d.id)}`;
-        link.textContent = d.title;
-        title.append(link);
-        const cells = [ownerLabel(d.owner), kindLabel(d.kind), d.role ? t(`role_${d.role}` as MessageKey) : '—'].map((text) => {
+        if (d.deleted_at) {
+          title.textContent = d.title;
+        } else {
+          const link = document.createElement('a');
+          link.href = `/d/${encodeURIComponent(d.id)}`;
+          link.textContent = d.title;
+          title.append(link);
+        }
+        if (d.deleted_at || d.archived_at) {
+          const state = document.createElement('span');
+          state.className = 'docs__state';
+          state.textContent = t(d.deleted_at ? 'docStateDeleted' : 'docStateArchived');
+          title.append(' ', state);
+        }
+        const cells = [ownerLabel(d.owner), kindLabel(d.kind), d.role ? t(`role_${d.role}` as MessageKey) : '—', ''].map((text) => {
           const td = document.createElement('td');
           td.textContent = text;
           return td;
         });
         cells[2].className = 'docs__role';
+        if (manageable(d)) {
+          const manage = document.createElement('button');
+          manage.type = 'button';
+          manage.className = 'button button--secondary button--small';
+          manage.textContent = t('docManage');
+          manage.setAttribute('aria-label', t('docManageFor', { title: d.title }));
+          manage.addEventListener('click', () =>
+            openManageDialog(d, {
+              person,
+              owners: creatableOwners(person, cities, networks),
+              ownerLabel,
+              changed: () => void reload(),
+            }),
+          );
+          cells[3].append(manage);
+        }
         tr.append(title, ...cells);
         return tr;
       }),
@@ -205,6 +260,8 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
       network: num(networkSel),
       city: num(citySel),
       kind: (kindSel.value || undefined) as DocKind | undefined,
+      archived: (archivedSel.value || undefined) as Visibility | undefined,
+      deleted: (deletedSel.value || undefined) as Visibility | undefined,
     };
     void reload();
   };
@@ -218,10 +275,12 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
     window.clearTimeout(searchTimer);
     readFilters();
   });
-  for (const sel of [networkSel, citySel, kindSel]) sel.addEventListener('change', readFilters);
+  for (const sel of [networkSel, citySel, kindSel, archivedSel, deletedSel]) sel.addEventListener('change', readFilters);
 
   search.value = filter.q ?? '';
   kindSel.value = filter.kind ?? '';
+  archivedSel.value = filter.archived ?? '';
+  deletedSel.value = filter.deleted ?? '';
   const listed = reload();
   try {
     [networks, cities] = await Promise.all([listNetworks(), listCities()]);

@@ -24,6 +24,7 @@ import { createToolbar } from './toolbar';
 import { createPresenceList } from './presence';
 import { type ConnectionState, SyncSession } from './sync';
 import { accountMenu } from './account';
+import { openShareDialog } from './share';
 import { devTokensOffered, getDoc, currentPerson, type Person } from './api';
 import {
   type Access,
@@ -89,11 +90,23 @@ export async function mountEditorPage(root: HTMLElement, doc: string): Promise<v
     return;
   }
   let title = doc;
+  let shareable = false;
   if (access.source === 'session') {
-    title = await getDoc(doc).then((d) => d.title, () => doc);
+    const view = await getDoc(doc).catch(() => null);
+    title = view?.title ?? doc;
+    shareable = view?.can.includes('share') ?? false;
     document.title = `${title} — Narada`;
   }
   mountDocument(root, doc, title, name, access, person);
+  if (person && shareable) addShareButton(root, doc, title, person);
+}
+
+/** A "share" button in the header, for those who may share the document. */
+function addShareButton(root: HTMLElement, doc: string, title: string, person: Person): void {
+  const button = fragment(`<button class="button button--secondary button--small doc-share" type="button" data-i18n="shareOpen"></button>`);
+  $(button, 'button').addEventListener('click', () => void openShareDialog(doc, title, person));
+  const top = $(root, '.topbar');
+  top.insertBefore(button, top.querySelector('.account'));
 }
 
 /** Replaces the page with a message; signed out, it offers signing in (and back to `doc`). */

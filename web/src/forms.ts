@@ -7,7 +7,8 @@
  * Messages are functions, so they are re-rendered in the new language after a switch.
  */
 
-import { onLanguageChange, type MessageKey } from './i18n';
+import { onLanguageChange, t, type MessageKey } from './i18n';
+import { ApiError } from './api';
 import { $ } from './ui';
 
 type Control = HTMLInputElement | HTMLSelectElement;
@@ -91,4 +92,50 @@ export class FormProblems {
       }),
     );
   }
+}
+
+/**
+ * A refused or failed request as a problem in words: no permission (403), gone (404), taken
+ * (409), the session ended (401), unreachable, or the server's own message.
+ */
+export function refusal(e: unknown, field?: Control): Problem {
+  const message = e instanceof Error ? e.message : String(e);
+  let text = () => t('requestFailed', { message });
+  if (e instanceof ApiError) {
+    if (e.code === 'network') text = () => t('serverUnreachable');
+    else if (e.status === 401) text = () => t('sessionEnded');
+    else if (e.status === 403) text = () => t('forbiddenAction');
+    else if (e.status === 404) text = () => t('notFoundAction');
+    else if (e.status === 409) text = () => t('conflictAction', { message });
+  }
+  return { field, text };
+}
+
+/**
+ * Markup of a group of checkboxes in a fieldset (one per item, named `name`, value its id),
+ * those in `checked` ticked. Item names are user data: they are set as text, never as markup.
+ */
+export function checkboxGroup(name: string, legend: MessageKey, items: { id: number; name: string }[], checked: number[]): HTMLFieldSetElement {
+  const set = document.createElement('fieldset');
+  set.className = 'checks';
+  const title = document.createElement('legend');
+  title.dataset.i18n = legend;
+  title.textContent = t(legend);
+  set.append(title);
+  for (const item of items) {
+    const label = document.createElement('label');
+    const box = document.createElement('input');
+    box.type = 'checkbox';
+    box.name = name;
+    box.value = String(item.id);
+    box.checked = checked.includes(item.id);
+    label.append(box, ` ${item.name}`);
+    set.append(label);
+  }
+  return set;
+}
+
+/** The ids ticked in the checkboxes named `name` below `root`. */
+export function checkedIds(root: ParentNode, name: string): number[] {
+  return [...root.querySelectorAll<HTMLInputElement>(`input[name="${name}"]:checked`)].map((b) => Number(b.value));
 }

@@ -8,6 +8,7 @@
  * | `/login`          | sign-in (`signin.ts`); `?next=/d/…` is where to go afterwards     |
  * | `/invite`         | set a password with an invitation link (`signin.ts`)              |
  * | `/reset-password` | set a new password with a reset link (`signin.ts`)                |
+ * | `/admin`, `/admin/people`, `/admin/cities`, `/admin/audit` | administration (`admin.ts`) |
  * | `/`, anything else| signed in: the documents (`documents.ts`); else sign-in           |
  */
 
@@ -16,6 +17,7 @@ import { applyTranslations } from './i18n';
 import { mountEditorPage } from './editor';
 import { mountDocumentsPage } from './documents';
 import { mountSetPassword, mountSignIn } from './signin';
+import { mountAdminPage, isAdminPath } from './admin';
 import { currentPerson, safeNext } from './api';
 import { DOC_NAME_RE } from './session';
 
@@ -38,6 +40,10 @@ async function route(root: HTMLElement): Promise<void> {
     if (person) location.replace(next);
     else mountSignIn(root, next);
     return;
+  }
+  if (isAdminPath(path)) {
+    if (person) return mountAdminPage(root, person, path);
+    return mountSignIn(root, path);
   }
   // `/`, or a `/d/…` whose name the server would refuse (offered, cleaned, to open instead).
   if (person) return mountDocumentsPage(root, person);

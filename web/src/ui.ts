@@ -3,7 +3,7 @@
  * PL/EN switch. Nothing here knows about documents or sync.
  */
 
-import { LANGS, type Lang, lang, setLang, applyTranslations, onLanguageChange } from './i18n';
+import { LANGS, type Lang, type MessageKey, lang, setLang, applyTranslations, onLanguageChange } from './i18n';
 
 /** Parses trusted markup (only literal templates from this codebase, never user data). */
 export function fragment(html: string): DocumentFragment {
@@ -57,4 +57,15 @@ export function header(...middle: Node[]): HTMLElement {
   );
   applyTranslations(bar);
   return bar;
+}
+
+/** Markup of a data table in its scrolling wrapper: a visually hidden caption, column headers, an empty body. */
+export function tableHtml(className: string, caption: MessageKey, columns: MessageKey[]): string {
+  return `<div class="table-wrap">
+    <table class="${className}">
+      <caption class="visually-hidden" data-i18n="${caption}"></caption>
+      <thead><tr>${columns.map((c) => `<th scope="col" data-i18n="${c}"></th>`).join('')}</tr></thead>
+      <tbody></tbody>
+    </table>
+  </div>`;
 }

@@ -9,56 +9,26 @@
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { DEMO_PASSWORD, freePort, seedDemo, startServer, workspace } from './support.mjs';
-import { WAIT, axeViolations, chromiumSkip, launchChromium, newPerson, screenshotsDir } from './chromium.mjs';
-
-/** Signs in to the accounts API from Node; `call` then makes requests as that person. */
-async function apiSession(baseUrl, email, password = DEMO_PASSWORD) {
-  const res = await fetch(`${baseUrl}/api/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password }),
-  });
-  assert.equal(res.status, 200, `${email} signs in`);
-  const cookie = res.headers.getSetCookie().map((c) => c.split(';')[0]).join('; ');
-  const { person, csrf_token: csrf } = await res.json();
-  async function call(method, route, body) {
-    const headers = { cookie, 'x-csrf-token': csrf };
-    if (body !== undefined) headers['content-type'] = 'application/json';
-    const r = await fetch(`${baseUrl}/api${route}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    const text = await r.text();
-    return { status: r.status, body: text ? JSON.parse(text) : null };
-  }
-  return { person, call };
-}
+import { apiSession, startServer } from './support.mjs';
+import { WAIT, apiDocIds, axeViolations, chromiumSkip, listedEquals, newPerson, signIn, startDemo } from './chromium.mjs';
 
 describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
+  let demo;
   let ws;
   let server;
   let browser;
   let shots;
   let admin;
-  const ids = {};
+  let ids;
   const pageErrors = [];
 
   before(async () => {
-    ws = await workspace();
-    await seedDemo(ws);
-    // Invitation links carry the public address, so the test opens exactly what an admin sends.
-    const port = await freePort();
-    server = await startServer(ws, { port, extraEnv: { NARADA_PUBLIC_URL: `http://127.0.0.1:${port}` } });
-    browser = await launchChromium();
-    shots = await screenshotsDir();
-    admin = await apiSession(server.httpUrl, 'admin@narada.demo');
-    for (const c of (await admin.call('GET', '/cities')).body.cities) ids[c.name] = c.id;
-    for (const n of (await admin.call('GET', '/networks')).body.networks) ids[n.name] = n.id;
-    for (const p of (await admin.call('GET', '/admin/people')).body.people) ids[p.email] = p.id;
+    demo = await startDemo();
+    ({ ws, server, browser, shots, admin, ids } = demo);
   });
 
   after(async () => {
-    await browser?.close();
-    await server?.stop();
-    await ws?.cleanup();
+    await demo?.close();
   });
 
   const person = (viewport) => newPerson(browser, pageErrors, viewport);
@@ -66,23 +36,6 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
   /** Drops the browser's log lines for refusals a test provoked on purpose. */
   const expectRefusals = (re) => pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !re.test(e)));
 
-  async function signIn(page, email, password = DEMO_PASSWORD) {
-    await page.getByLabel('Adres e-mail').fill(email);
-    await page.getByLabel('Hasło', { exact: true }).fill(password);
-    await page.getByRole('button', { name: 'Zaloguj się' }).click();
-  }
-
-  /** The document ids the list shows, once they equal `expected` (the API's answer). */
-  async function listedEquals(page, expected) {
-    await page.waitForFunction(
-      (want) => JSON.stringify([...document.querySelectorAll('.docs tbody tr')].map((tr) => tr.dataset.docId)) === JSON.stringify(want),
-      expected,
-      { timeout: WAIT },
-    );
-  }
-  /** `GET /api/docs` as the page's own signed-in person. */
-  const apiDocIds = (page, query = '') =>
-    page.evaluate(async (q) => (await (await fetch(`/api/docs${q}`)).json()).docs.map((d) => d.id), query);
 
   test('a wrong password is refused with an accessible error, and repeated failures lock the account', async () => {
     const p = await person();
@@ -149,18 +102,20 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
       'Miasto Kraków',
       'Miejska Inicjatywa Działań (MID)',
       'Edycja',
+      'Zarządzaj',
     ]);
     assert.deepEqual(await kasia.page.locator('tr[data-doc-id="plan-zielone"] td').allTextContents(), [
       'Sieć Miasto Zielone',
       'Plan Ulepszeń',
       'Edycja',
+      'Zarządzaj',
     ]);
     assert.deepEqual(await axeViolations(kasia.page), [], 'documents list');
     await kasia.page.screenshot({ path: path.join(shots, 'signin-3-documents.png') });
     // In English the same list says the same things.
     await kasia.page.getByRole('button', { name: 'EN', exact: true }).click();
     await kasia.page.getByRole('columnheader', { name: 'Your access' }).waitFor({ timeout: WAIT });
-    assert.deepEqual(await row.locator('td').allTextContents(), ['City of Kraków', 'Urban Action Initiative (MID)', 'Edit']);
+    assert.deepEqual(await row.locator('td').allTextContents(), ['City of Kraków', 'Urban Action Initiative (MID)', 'Edit', 'Manage']);
     assert.deepEqual(await axeViolations(kasia.page), [], 'documents list in English');
     await kasia.page.getByRole('button', { name: 'PL', exact: true }).click();
     await kasia.page.getByRole('columnheader', { name: 'Twój dostęp' }).waitFor({ timeout: WAIT });

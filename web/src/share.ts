@@ -1,0 +1,139 @@
+/**
+ * The share dialog of one document: who it is shared with (a person or a whole city, each with a
+ * role), a form to share it with one more (or change a role), and removing a share. The server
+ * decides who may (`share` in the document's `can`) and refusals are told in words.
+ *
+ * Administrators pick people by name (`GET /api/admin/people`); everyone else gives the person's
+ * account number, which each person sees in their own menu: the API has no people directory for
+ * non-administrators.
+ */
+
+import { t, type MessageKey } from './i18n';
+import { $, fragment } from './ui';
+import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
+import { openDialog } from './dialog';
+import { type City, listCities, type Person } from './api';
+import { type Grantee, listPeople, listShares, putShare, removeShare, type Share, SHARE_ROLES } from './manage-api';
+
+function option(value: string, text: string): HTMLOptionElement {
+  const o = document.createElement('option');
+  o.value = value;
+  o.textContent = text;
+  return o;
+}
+
+export async function openShareDialog(docId: string, title: string, me: Person): Promise<void> {
+  const dialog = openDialog(() => t('shareTitle', { title }));
+  dialog.element.classList.add('share');
+  const admin = me.role === 'admin';
+  const personControl = admin
+    ? '<select id="share-person"></select>'
+    : '<input id="share-person" type="text" inputmode="numeric" autocomplete="off" maxlength="12">';
+  dialog.body.append(
+    fragment(`
+      ${summaryHtml(3)}
+      <p class="share__status" role="status"></p>
+      <h3 data-i18n="sharesCurrent"></h3>
+      <ul class="share__list"></ul>
+      <p class="share__empty" data-i18n="sharesNone" hidden></p>
+      <h3 data-i18n="shareAdd"></h3>
+      <form class="stack-form" novalidate>
+        <fieldset class="checks checks--inline">
+          <legend data-i18n="shareWith"></legend>
+          <label><input type="radio" name="grantee-kind" value="person" checked> <span data-i18n="shareWithPerson"></span></label>
+          <label><input type="radio" name="grantee-kind" value="city"> <span data-i18n="shareWithCity"></span></label>
+        </fieldset>
+        <div class="share__person">${fieldHtml('share-person', admin ? 'sharePerson' : 'sharePersonNumber', personControl, admin ? undefined : 'sharePersonNumberHint')}</div>
+        <div class="share__city" hidden>${fieldHtml('share-city', 'shareWithCity', '<select id="share-city"></select>')}</div>
+        ${fieldHtml('share-role', 'shareRole', `<select id="share-role">${SHARE_ROLES.map((r) => `<option value="${r}" data-i18n="role_${r}"></option>`).join('')}</select>`)}
+        <button class="button button--primary" type="submit" data-i18n="shareButton"></button>
+      </form>`),
+  );
+  const body = dialog.body;
+  const status = $(body, '.share__status');
+  const list = $(body, '.share__list');
+  const person = $<HTMLInputElement | HTMLSelectElement>(body, '#share-person');
+  const city = $<HTMLSelectElement>(body, '#share-city');
+  const role = $<HTMLSelectElement>(body, '#share-role');
+  role.value = 'commenter';
+  const problems = new FormProblems($(body, '.problem-summary'), [person, city, role]);
+
+  let cities: City[] = [];
+  let people: Person[] = [];
+  const name = (g: Grantee): string => {
+    if (g.kind === 'city') return t('ownerCity', { name: cities.find((c) => c.id === g.id)?.name ?? `#${g.id}` });
+    const p = g.id === me.id ? me : people.find((x) => x.id === g.id);
+    return p ? p.name : t('personNumber', { id: g.id });
+  };
+
+  const render = (shares: Share[]) => {
+    $(body, '.share__empty').hidden = shares.length > 0;
+    list.replaceChildren(
+      ...shares.map((s) => {
+        const li = document.createElement('li');
+        const who = name(s.grantee);
+        const text = document.createElement('span');
+        text.textContent = `${who} — ${t(`role_${s.role}` as MessageKey)}`;
+        const remove = document.createElement('button');
+        remove.type = 'button';
+        remove.className = 'button button--secondary button--small';
+        remove.textContent = t('shareRemove');
+        remove.setAttribute('aria-label', t('shareRemoveFor', { name: who }));
+        remove.addEventListener('click', async () => {
+          try {
+            render(await removeShare(docId, s.grantee));
+            status.textContent = t('shareRemoved', { name: who });
+            $<HTMLButtonElement>(body, 'button[type="submit"]').focus();
+          } catch (e) {
+            problems.show([refusal(e)]);
+          }
+        });
+        li.append(text, remove);
+        return li;
+      }),
+    );
+  };
+
+  const kind = () => $<HTMLInputElement>(body, 'input[name="grantee-kind"]:checked').value as Grantee['kind'];
+  for (const radio of body.querySelectorAll<HTMLInputElement>('input[name="grantee-kind"]')) {
+    radio.addEventListener('change', () => {
+      $(body, '.share__person').hidden = kind() !== 'person';
+      $(body, '.share__city').hidden = kind() !== 'city';
+    });
+  }
+
+  $(body, 'form').addEventListener('submit', async (ev) => {
+    ev.preventDefault();
+    let grantee: Grantee;
+    if (kind() === 'city') {
+      grantee = { kind: 'city', id: Number(city.value) };
+    } else {
+      const id = Number(person.value.trim());
+      if (!Number.isInteger(id) || id <= 0) {
+        problems.show([{ field: person, text: () => t('sharePersonInvalid') }]);
+        return;
+      }
+      grantee = { kind: 'person', id };
+    }
+    try {
+      render(await putShare(docId, grantee, role.value as Share['role']));
+      problems.show([]);
+      status.textContent = t('shareAdded', { name: name(grantee), role: t(`role_${role.value}` as MessageKey) });
+    } catch (e) {
+      problems.show([refusal(e, grantee.kind === 'city' ? city : person)]);
+    }
+  });
+
+  try {
+    const [shares, allCities, allPeople] = await Promise.all([listShares(docId), listCities(), admin ? listPeople() : Promise.resolve([])]);
+    cities = allCities;
+    people = allPeople;
+    city.append(...cities.map((c) => option(String(c.id), c.name)));
+    if (person instanceof HTMLSelectElement) {
+      person.append(...people.filter((p) => !p.disabled).map((p) => option(String(p.id), `${p.name} (${p.email})`)));
+    }
+    render(shares);
+  } catch (e) {
+    problems.show([refusal(e)]);
+  }
+}
