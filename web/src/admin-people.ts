@@ -45,12 +45,12 @@ export async function mountPeople(main: HTMLElement, me: Person): Promise<void> 
     fragment(`
       <h2 data-i18n="adminPeople"></h2>
       <div class="notice notice--error admin__error" role="alert" hidden></div>
-      ${tableHtml('docs people', 'adminPeople', ['colName', 'emailLabel', 'colAccountRole', 'colCities', 'colNetworks', 'colStatus', 'colNumber', 'colActions'])}
+      ${tableHtml('docs people', 'adminPeople', ['colPersonName', 'emailLabel', 'colAccountRole', 'colCities', 'colNetworks', 'colStatus', 'colNumber', 'colActions'])}
       <section class="admin-form" aria-labelledby="new-person-heading">
         <h2 id="new-person-heading" data-i18n="personAdd"></h2>
         ${summaryHtml(3)}
         <form class="stack-form" novalidate>
-          ${fieldHtml('person-name', 'colName', '<input id="person-name" type="text" maxlength="120" autocomplete="off" required>')}
+          ${fieldHtml('person-name', 'colPersonName', '<input id="person-name" type="text" maxlength="120" autocomplete="off" required>')}
           ${fieldHtml('person-email', 'emailLabel', '<input id="person-email" type="email" maxlength="254" autocomplete="off" required>')}
           ${fieldHtml('person-role', 'colAccountRole', `<select id="person-role">${roleOptions()}</select>`)}
           <div class="person-places"></div>
@@ -149,7 +149,7 @@ function openPersonDialog(p: Person, me: Person, cities: City[], networks: Netwo
       ${summaryHtml(3)}
       <p class="person__status" role="status"></p>
       <form class="stack-form" novalidate>
-        ${fieldHtml('edit-name', 'colName', '<input id="edit-name" type="text" maxlength="120" autocomplete="off">')}
+        ${fieldHtml('edit-name', 'colPersonName', '<input id="edit-name" type="text" maxlength="120" autocomplete="off">')}
         ${fieldHtml('edit-role', 'colAccountRole', `<select id="edit-role">${roleOptions()}</select>`)}
         <div class="person-places"></div>
         <label class="check"><input id="edit-disabled" type="checkbox"> <span data-i18n="personDisabledLabel"></span></label>

@@ -160,6 +160,7 @@ const pl = {
   save: 'Zapisz zmiany',
   colActions: 'Działania',
   colName: 'Nazwa',
+  colPersonName: 'Imię i nazwisko',
 
   filterArchived: 'Archiwum',
   show_archived_exclude: 'Bez archiwalnych',
@@ -429,6 +430,7 @@ const en: Record<MessageKey, string> = {
   save: 'Save changes',
   colActions: 'Actions',
   colName: 'Name',
+  colPersonName: 'Name',
 
   filterArchived: 'Archive',
   show_archived_exclude: 'Without archived',

@@ -60,11 +60,11 @@ describe('administration and sharing, in Chromium', { skip: chromiumSkip() }, ()
     const form = admin.page.locator('.admin-form');
     await form.getByRole('button', { name: 'Dodaj osobę i utwórz zaproszenie' }).click();
     await form.locator('#person-name-error', { hasText: 'Podaj imię i nazwisko.' }).waitFor({ timeout: WAIT });
-    assert.equal(await form.getByLabel('Nazwa').getAttribute('aria-invalid'), 'true');
+    assert.equal(await form.getByLabel('Imię i nazwisko').getAttribute('aria-invalid'), 'true');
     assert.equal(await admin.page.evaluate(() => document.activeElement?.className), 'problem-summary');
     assert.deepEqual(await axeViolations(admin.page), [], 'people page with form errors');
 
-    await form.getByLabel('Nazwa').fill('Renata Rzeszowska');
+    await form.getByLabel('Imię i nazwisko').fill('Renata Rzeszowska');
     await form.getByLabel('Adres e-mail').fill('radna@rzeszow.example.pl');
     await form.getByLabel('Rola').selectOption({ label: 'Redaktor (zespół miasta)' });
     await form.getByRole('group', { name: 'Miasta' }).getByLabel('Rzeszów').check();
