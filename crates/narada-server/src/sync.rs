@@ -19,7 +19,6 @@ use narada_auth::{Claims, TokenError};
 use narada_proto::message::{decode, Inbound};
 use narada_store::DocId;
 use serde::Deserialize;
-use tokio::sync::mpsc;
 use tracing::Instrument;
 
 use crate::app::{json_error, AppState};
@@ -128,7 +127,9 @@ async fn run_socket(
     let metrics = Arc::clone(&app.metrics);
     metrics.connections.fetch_add(1, Relaxed);
     metrics.connections_total.fetch_add(1, Relaxed);
-    let (tx, rx) = mpsc::channel(app.config.outbound_queue.max(1));
+    // flume's queue allocates as frames arrive (tokio's mpsc allocates a block of slots up
+    // front): most sockets are idle, and this is per socket (BENCHMARKS.md (a)).
+    let (tx, rx) = flume::bounded(app.config.outbound_queue.max(1));
     let conn = ConnHandle::new(conn_id, claims.sub.as_str().into(), claims.role, tx);
     match app.hub.join(&doc, &conn).await {
         Ok(live) => {
@@ -164,7 +165,7 @@ async fn session(
     ws: &mut WebSocket,
     live: &Arc<LiveDoc>,
     conn: &ConnHandle,
-    mut rx: mpsc::Receiver<bytes::Bytes>,
+    rx: flume::Receiver<bytes::Bytes>,
     ack: bool,
 ) -> End {
     let cfg = &app.config;
@@ -185,8 +186,8 @@ async fn session(
                 conn.kick(close::GOING_AWAY, "server shutting down");
                 return End::Kicked;
             }
-            out = rx.recv() => {
-                let Some(first) = out else { return End::Kicked };
+            out = rx.recv_async() => {
+                let Ok(first) = out else { return End::Kicked };
                 // Feed everything already queued, then flush once: one syscall for a burst.
                 let feed = async {
                     ws.feed(Message::Binary(first)).await?;

@@ -12,7 +12,6 @@ use bytes::Bytes;
 use narada_auth::Role;
 use narada_proto::presence::ConnId;
 use parking_lot::Mutex;
-use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
 /// WebSocket close codes Narada uses (RFC 6455 plus the 4000 private range).
@@ -45,7 +44,7 @@ pub struct ConnShared {
     pub id: ConnId,
     pub user: Arc<str>,
     pub role: Role,
-    tx: mpsc::Sender<Bytes>,
+    tx: flume::Sender<Bytes>,
     kicked: CancellationToken,
     close: Mutex<Option<(u16, &'static str)>>,
     counted_slow: AtomicBool,
@@ -62,7 +61,7 @@ pub enum Queued {
 }
 
 impl ConnHandle {
-    pub fn new(id: ConnId, user: Arc<str>, role: Role, tx: mpsc::Sender<Bytes>) -> Self {
+    pub fn new(id: ConnId, user: Arc<str>, role: Role, tx: flume::Sender<Bytes>) -> Self {
         ConnHandle(Arc::new(ConnShared {
             id,
             user,
@@ -90,11 +89,11 @@ impl ConnHandle {
     pub fn send(&self, frame: Bytes) -> Queued {
         match self.0.tx.try_send(frame) {
             Ok(()) => Queued::Yes,
-            Err(mpsc::error::TrySendError::Full(_)) => {
+            Err(flume::TrySendError::Full(_)) => {
                 self.kick(close::TRY_AGAIN_LATER, "client too slow");
                 Queued::TooSlow
             }
-            Err(mpsc::error::TrySendError::Closed(_)) => Queued::Gone,
+            Err(flume::TrySendError::Disconnected(_)) => Queued::Gone,
         }
     }
 
@@ -130,7 +129,7 @@ mod tests {
 
     #[test]
     fn full_queue_kicks_with_try_again_later() {
-        let (tx, _rx) = mpsc::channel(1);
+        let (tx, _rx) = flume::bounded(1);
         let c = ConnHandle::new(1, "u".into(), Role::Editor, tx);
         assert_eq!(c.send(Bytes::from_static(b"a")), Queued::Yes);
         assert_eq!(c.send(Bytes::from_static(b"b")), Queued::TooSlow);
@@ -146,7 +145,7 @@ mod tests {
 
     #[test]
     fn closed_queue_is_gone() {
-        let (tx, rx) = mpsc::channel(1);
+        let (tx, rx) = flume::bounded(1);
         drop(rx);
         let c = ConnHandle::new(1, "u".into(), Role::Editor, tx);
         assert_eq!(c.send(Bytes::from_static(b"a")), Queued::Gone);
