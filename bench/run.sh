@@ -9,7 +9,7 @@
 #                           (figures meaningless, every scenario and check exercised)
 #
 # Options: --runs N, --targets "narada yws hocuspocus ysweet", --scenarios "floor fanout idle docs
-# coldload durability", --db sqlite|postgres (Narada's store; default postgres when reachable),
+# coldload durability crossnode", --db sqlite|postgres (Narada's store; default postgres when reachable),
 # --out DIR (default bench/results/DATE), --traces DIR, --debug (use the debug build). Env:
 # NARADA_BIN (server binary to test), BENCH_PEERS_DIR (where peers.sh installs the peers),
 # NARADA_TRACES (the editing traces; default ../shared/data/editing-traces beside the checkout,
@@ -26,7 +26,7 @@ QUICK=0
 PROFILE=release
 RUNS=""
 TARGETS=""
-SCENARIOS="floor fanout idle docs coldload durability"
+SCENARIOS="floor fanout idle docs coldload durability crossnode"
 DB=""
 OUT=""
 TRACES=""
@@ -163,6 +163,17 @@ start() {
   wait_port "$PORT"
 }
 
+# start_node: one cluster node (REDIS_URL on) on a new port and the current DB_URL; sets
+# SERVER_PID and URL.
+start_node() {
+  PORT=$((PORT + 1))
+  RUST_LOG=warn REDIS_URL=redis://127.0.0.1:6379 taskset -c "$SERVER_CPU" "$NARADA" serve \
+    --addr "127.0.0.1:$PORT" --database-url "$DB_URL" >>"$OUT/narada-$PORT.log" 2>&1 &
+  SERVER_PID=$!
+  URL="ws://127.0.0.1:$PORT"
+  wait_port "$PORT"
+}
+
 stop() {
   if [[ -n "$SERVER_PID" ]]; then
     kill -TERM "$SERVER_PID" 2>/dev/null || true
@@ -192,6 +203,7 @@ if [[ $QUICK == 1 ]]; then
   COLD_TAILS=0,1000; COLD_PREP=(--copies 2 --edits 20000); COLD=("${COLD_PREP[@]}" --warm 3)
   DUR=(--docs 10 --rates 500 --fanout-readers 10 --fanout-rate 50 --duration 2 --warmup 0.5)
   FLOOR=(--iterations 20000 --edits 20000)
+  CROSS=(--readers 10 --rates 100 --duration 2 --warmup 0.5)
 else
   FANOUT=(--readers 10,100,1000 --rates 20,100,1000 --duration 10 --warmup 2)
   IDLE=(--clients 10000 --clients-per-doc 100 --hold 10)
@@ -199,12 +211,40 @@ else
   COLD_TAILS=0,1000,10000; COLD_PREP=(--copies 5); COLD=("${COLD_PREP[@]}" --warm 20)
   DUR=(--docs 100 --rates 5000,20000,50000 --fanout-readers 100 --fanout-rate 100 --duration 10 --warmup 2)
   FLOOR=(--iterations 200000)
+  CROSS=(--readers 10,100 --rates 100,1000 --duration 10 --warmup 2)
 fi
 
 for scenario in $SCENARIOS; do
   echo "== $scenario"
   if [[ $scenario == floor ]]; then
     for run in $(seq 1 "$RUNS"); do bench floor - "$run" floor "${FLOOR[@]}"; done
+    continue
+  fi
+  if [[ $scenario == crossnode ]]; then
+    # Scale-out: two Narada nodes on one Postgres database and Redis (REDIS_URL), the writer on
+    # the first, the readers on the second; the same fanout on one node alongside in the same run
+    # (the fanout scenario's, when it runs).
+    if [[ $DB != postgres ]] || ! redis-cli -h 127.0.0.1 -p 6379 ping >/dev/null 2>&1; then
+      log "crossnode needs Postgres and Redis on 127.0.0.1; skipped"
+      continue
+    fi
+    for run in $(seq 1 "$RUNS"); do
+      RID="r$(date +%s)$run"
+      if [[ " $SCENARIOS " != *" fanout "* ]]; then
+        start narada
+        bench fanout narada "$run" fanout --target narada --url "$URL" --server-pid "$SERVER_PID" \
+          --run-id "$RID-one" "${CROSS[@]}"
+        stop
+      fi
+      # The same database for both nodes (the single source of truth), fresh for this run.
+      fresh_db "narada_bench_cross_$run"
+      start_node; NODE_A_PID=$SERVER_PID; NODE_A_URL=$URL
+      start_node; NODE_B_PID=$SERVER_PID
+      bench crossnode narada "$run" fanout --target narada --url "$NODE_A_URL" \
+        --reader-url "$URL" --run-id "$RID-two" "${CROSS[@]}"
+      SERVER_PID=$NODE_A_PID; stop
+      SERVER_PID=$NODE_B_PID; stop
+    done
     continue
   fi
   for t in $TARGETS; do

@@ -233,6 +233,17 @@ async fn receive(mut stream: WsStream, prefix_len: usize, cx: RecvCtx) -> (Recei
 
 /// Runs `plan` against `target` with writer streams `streams`.
 pub async fn run(target: &Target, plan: &Plan, streams: Arc<Vec<Stream>>) -> Result<Outcome> {
+    run_split(target, target, plan, streams).await
+}
+
+/// As [`run`], with the writers on one server and the readers on another (two nodes of a
+/// cluster serving the same documents: cross-node fanout).
+pub async fn run_split(
+    writer_target: &Target,
+    reader_target: &Target,
+    plan: &Plan,
+    streams: Arc<Vec<Stream>>,
+) -> Result<Outcome> {
     if streams.len() < plan.writers_per_doc {
         bail!("need {} writer streams", plan.writers_per_doc);
     }
@@ -261,7 +272,11 @@ pub async fn run(target: &Target, plan: &Plan, streams: Arc<Vec<Stream>>) -> Res
                 Some(j) => streams[j].client_id,
                 None => 1_000_000 + idx as u64,
             };
-            let target = target.clone();
+            let target = if writer.is_some() {
+                writer_target.clone()
+            } else {
+                reader_target.clone()
+            };
             let doc_name = doc_name.clone();
             let sem = sem.clone();
             let ack = plan.ack && writer.is_some();

@@ -120,10 +120,17 @@ pub struct FanoutArgs {
     pub duration: f64,
     #[arg(long, default_value_t = 2.0)]
     pub warmup: f64,
+    /// Readers connect here instead of `--url` (another node of a cluster: cross-node fanout).
+    #[arg(long)]
+    pub reader_url: Option<String>,
 }
 
 pub async fn fanout(a: FanoutArgs) -> Result<bool> {
     let target = Target::new(a.common.target, &a.common.url)?;
+    let reader_target = match &a.reader_url {
+        Some(url) => Target::new(a.common.target, url)?,
+        None => target.clone(),
+    };
     let readers = parse_list(&a.readers)?;
     let rates = parse_list(&a.rates)?;
     let max_rate = rates.iter().copied().max().unwrap_or(0) as f64;
@@ -154,8 +161,12 @@ pub async fn fanout(a: FanoutArgs) -> Result<bool> {
                 drain: Duration::from_secs(10),
                 server_pid: a.common.server_pid,
             };
-            let o = engine::run(&target, &plan, streams.clone()).await?;
-            let r = Record::new("fanout", target.kind.name())
+            let o = engine::run_split(&target, &reader_target, &plan, streams.clone()).await?;
+            let mut r = Record::new("fanout", target.kind.name());
+            if a.reader_url.is_some() {
+                r = r.param("nodes", 2);
+            }
+            let r = r
                 .param("readers", k)
                 .param("rate", rate)
                 .set("offered_deliveries_per_s", k * rate)
