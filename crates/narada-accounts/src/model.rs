@@ -95,6 +95,19 @@ pub struct Share {
     pub role: Role,
 }
 
+/// A share as the API lists it: the grantee with a name people recognise, and the role.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ListedShare {
+    pub grantee: Grantee,
+    pub role: Role,
+    /// The person's or the city's name.
+    pub name: String,
+    /// A person's email. Loaded for every person share; the API drops it for callers who may
+    /// not share the document, and it is never sent for cities.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+}
+
 pub(crate) fn owner_from(kind: &str, id: i64) -> Result<Owner> {
     match kind {
         "city" => Ok(Owner::City(id)),
@@ -349,6 +362,64 @@ pub async fn shares(conn: &mut AnyConnection, doc: &str) -> Result<Vec<Share>> {
     .fetch_all(&mut *conn)
     .await?;
     rows.iter().map(share_from_row).collect()
+}
+
+/// One document's shares with the grantees' names (and persons' emails), cities first, then
+/// people, each in Polish alphabetical order.
+pub async fn listed_shares(conn: &mut AnyConnection, doc: &str) -> Result<Vec<ListedShare>> {
+    // doc_shares has no foreign key to people or cities (the grantee is one or the other), so
+    // the names come from two outer joins, each matching only its own kind.
+    let rows = sqlx::query(
+        "SELECT s.grantee_kind, s.grantee_id, s.role, p.name AS person_name, \
+         p.email AS person_email, c.name AS city_name \
+         FROM doc_shares s \
+         LEFT JOIN people p ON s.grantee_kind = 'person' AND p.id = s.grantee_id \
+         LEFT JOIN cities c ON s.grantee_kind = 'city' AND c.id = s.grantee_id \
+         WHERE s.doc_id = $1",
+    )
+    .bind(doc)
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut out = rows
+        .iter()
+        .map(|r| {
+            let Share { grantee, role } = share_from_row(r)?;
+            let (name, email) = match grantee {
+                Grantee::Person(_) => (
+                    r.try_get::<Option<String>, _>("person_name")?,
+                    r.try_get::<Option<String>, _>("person_email")?,
+                ),
+                Grantee::City(_) => (r.try_get::<Option<String>, _>("city_name")?, None),
+            };
+            // People and cities are never deleted, so a share always finds its grantee.
+            let name = name.ok_or_else(|| {
+                AccountsError::Internal(format!("share to a missing {grantee:?}"))
+            })?;
+            Ok(ListedShare {
+                grantee,
+                role,
+                name,
+                email,
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    out.sort_by(|a, b| {
+        let city_first = |s: &ListedShare| !matches!(s.grantee, Grantee::City(_));
+        city_first(a)
+            .cmp(&city_first(b))
+            .then_with(|| crate::text::polish_cmp(&a.name, &b.name))
+            .then_with(|| a.grantee.cmp(&b.grantee))
+    });
+    Ok(out)
+}
+
+/// The id of the account with this (already normalised) email, unless it is disabled.
+pub async fn enabled_person_by_email(conn: &mut AnyConnection, email: &str) -> Result<Option<i64>> {
+    let row = sqlx::query("SELECT id FROM people WHERE email = $1 AND disabled_at IS NULL")
+        .bind(email.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
+    Ok(row.map(|r| r.try_get("id")).transpose()?)
 }
 
 fn share_from_row(r: &AnyRow) -> Result<Share> {

@@ -22,7 +22,7 @@ use super::{clean_text, parse_id, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::access::{self, Scope};
 use crate::audit;
 use crate::error::{AccountsError, Result};
-use crate::model::{self, DocKind, DocMeta, Share};
+use crate::model::{self, DocKind, DocMeta, ListedShare};
 use crate::policy::{self, Action, DocFacts, Grantee, Owner};
 use crate::text;
 use crate::AccountsState;
@@ -255,7 +255,7 @@ pub async fn get(
         require(&caller, Action::Read, &facts)?;
     }
     let shares = if policy::can(&caller.facts, Action::Share, &facts) {
-        Some(model::shares(&mut conn, &meta.id).await?)
+        Some(shares_view(&mut conn, &caller, &meta.id, &facts).await?)
     } else {
         None
     };
@@ -456,6 +456,24 @@ pub async fn move_doc(
     Ok(Json(view(&caller, meta, &facts)))
 }
 
+/// The document's shares as the API shows them. A person's email goes only to a caller who may
+/// share the document: they can already share by email, so showing it back tells them nothing
+/// new, while anyone else has no need for it (RODO: data minimisation).
+async fn shares_view(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    doc: &str,
+    facts: &DocFacts,
+) -> Result<Vec<ListedShare>> {
+    let mut shares = model::listed_shares(conn, doc).await?;
+    if !policy::can(&caller.facts, Action::Share, facts) {
+        for s in &mut shares {
+            s.email = None;
+        }
+    }
+    Ok(shares)
+}
+
 pub async fn list_shares(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -464,15 +482,66 @@ pub async fn list_shares(
     let mut conn = state.db.pool.acquire().await?;
     let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
     require(&caller, Action::Share, &facts)?;
-    let shares: Vec<Share> = model::shares(&mut conn, &meta.id).await?;
+    let shares = shares_view(&mut conn, &caller, &meta.id, &facts).await?;
     Ok(Json(json!({ "shares": shares })))
+}
+
+/// Who to share with, as a request names them: a city by id, a person by id or by email
+/// (people who are not administrators have no directory of ids, but know their colleagues'
+/// addresses).
+#[derive(Debug, Deserialize)]
+#[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
+pub enum ShareTo {
+    Person {
+        id: Option<i64>,
+        email: Option<String>,
+    },
+    City {
+        id: i64,
+    },
 }
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ShareBody {
-    pub grantee: Grantee,
+    pub grantee: ShareTo,
     pub role: Role,
+}
+
+/// The grantee a share request names, or 404 if there is none.
+///
+/// By email only an enabled account is found, and an unknown address gets the very same answer
+/// as a disabled account's, so the caller learns no more than "you cannot share with this".
+/// By id the behaviour is unchanged (any existing person).
+async fn resolve_grantee(conn: &mut AnyConnection, to: ShareTo) -> Result<Grantee> {
+    let found = match to {
+        ShareTo::City { id } => model::city_exists(conn, id)
+            .await?
+            .then_some(Grantee::City(id)),
+        ShareTo::Person {
+            id: Some(id),
+            email: None,
+        } => model::person(conn, id)
+            .await
+            .is_ok()
+            .then_some(Grantee::Person(id)),
+        ShareTo::Person {
+            id: None,
+            email: Some(email),
+        } => {
+            let email = crate::auth::normalize_email(&email)?;
+            return model::enabled_person_by_email(conn, &email)
+                .await?
+                .map(Grantee::Person)
+                .ok_or(AccountsError::NotFound("active account with this email"));
+        }
+        ShareTo::Person { .. } => {
+            return Err(AccountsError::validation(
+                "a person grantee needs exactly one of id and email",
+            ))
+        }
+    };
+    found.ok_or(AccountsError::NotFound("share recipient"))
 }
 
 /// Adds or changes a share (a lower role than before revokes the difference).
@@ -485,16 +554,12 @@ pub async fn share(
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
+    // The right to share is checked before the grantee is looked up, so that only those who may
+    // share can learn whether an email has an account.
     require(&caller, Action::Share, &facts)?;
-    let exists = match body.grantee {
-        Grantee::Person(p) => model::person(&mut tx, p).await.is_ok(),
-        Grantee::City(c) => model::city_exists(&mut tx, c).await?,
-    };
-    if !exists {
-        return Err(AccountsError::NotFound("share recipient"));
-    }
+    let grantee = resolve_grantee(&mut tx, body.grantee).await?;
     let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
-    let (gkind, gid) = model::grantee_parts(body.grantee);
+    let (gkind, gid) = model::grantee_parts(grantee);
     sqlx::query(
         "INSERT INTO doc_shares (doc_id, grantee_kind, grantee_id, role, created_by, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
@@ -512,14 +577,16 @@ pub async fn share(
         &caller,
         "doc.share",
         &meta.id,
-        json!({ "grantee": body.grantee, "role": body.role }),
+        json!({ "grantee": grantee, "role": body.role }),
     );
-    if let Grantee::Person(p) = body.grantee {
+    if let Grantee::Person(p) = grantee {
         entry.subject_id = Some(p);
     }
     audit::record(&mut tx, now, entry).await?;
     let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
-    let shares = model::shares(&mut tx, &meta.id).await?;
+    // `facts` is from before the change; a share never changes who may share (manage comes
+    // from the owner only), so it still decides the email.
+    let shares = shares_view(&mut tx, &caller, &meta.id, &facts).await?;
     tx.commit().await?;
     state.revoke_lost(&access::lost(&before, &after));
     Ok(Json(json!({ "shares": shares })))
@@ -568,7 +635,9 @@ pub async fn unshare(
     }
     audit::record(&mut tx, now, entry).await?;
     let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
-    let shares = model::shares(&mut tx, &meta.id).await?;
+    // `facts` is from before the change; a share never changes who may share (manage comes
+    // from the owner only), so it still decides the email.
+    let shares = shares_view(&mut tx, &caller, &meta.id, &facts).await?;
     tx.commit().await?;
     state.revoke_lost(&access::lost(&before, &after));
     Ok(Json(json!({ "shares": shares })))
