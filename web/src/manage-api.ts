@@ -23,9 +23,16 @@ export interface Grantee {
   id: number;
 }
 
+/** Whom to share with: a grantee by id, or a person by the email of their account. */
+export type ShareTarget = Grantee | { kind: 'person'; email: string };
+
 export interface Share {
   grantee: Grantee;
   role: DocRole;
+  /** The person's or the city's name. */
+  name: string;
+  /** A person's email; the server sends it only to those who may share the document. */
+  email?: string;
 }
 
 export const SHARE_ROLES: readonly DocRole[] = ['viewer', 'commenter', 'editor', 'moderator'];
@@ -51,7 +58,7 @@ export async function listShares(id: string): Promise<Share[]> {
 }
 
 /** Adds a share, or changes its role; answers with every share of the document. */
-export async function putShare(id: string, grantee: Grantee, role: DocRole): Promise<Share[]> {
+export async function putShare(id: string, grantee: ShareTarget, role: DocRole): Promise<Share[]> {
   return (await request<{ shares: Share[] }>('PUT', `${doc(id)}/shares`, { grantee, role })).shares;
 }
 

@@ -1,19 +1,23 @@
 /**
- * The share dialog of one document: who it is shared with (a person or a whole city, each with a
- * role), a form to share it with one more (or change a role), and removing a share. The server
- * decides who may (`share` in the document's `can`) and refusals are told in words.
+ * The share dialog of one document: who it is shared with (a person or a whole city by name, a
+ * person with their email, each with a role), a form to share it with one more (or change a
+ * role), and removing a share. The server decides who may (`share` in the document's `can`) and
+ * refusals are told in words.
  *
- * Administrators pick people by name (`GET /api/admin/people`); everyone else gives the person's
- * account number, which each person sees in their own menu: the API has no people directory for
- * non-administrators.
+ * Administrators pick people by name (`GET /api/admin/people`); everyone else types the person's
+ * email address, as in other editors: the API has no people directory for non-administrators,
+ * and answers an address without an active account with a 404 (said so next to the field).
  */
 
 import { t, type MessageKey } from './i18n';
 import { $, fragment } from './ui';
 import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
 import { openDialog } from './dialog';
-import { type City, listCities, type Person } from './api';
-import { type Grantee, listPeople, listShares, putShare, removeShare, type Share, SHARE_ROLES } from './manage-api';
+import { ApiError, listCities, type Person } from './api';
+import { type Grantee, listPeople, listShares, putShare, removeShare, type Share, type ShareTarget, SHARE_ROLES } from './manage-api';
+
+/** Roughly the server's own check: one `@`, a dot in the domain, no spaces. */
+const EMAIL_SHAPE = /^[^\s@]+@[^\s@.][^\s@]*\.[^\s@]*[^\s@.]$/;
 
 function option(value: string, text: string): HTMLOptionElement {
   const o = document.createElement('option');
@@ -28,7 +32,7 @@ export async function openShareDialog(docId: string, title: string, me: Person):
   const admin = me.role === 'admin';
   const personControl = admin
     ? '<select id="share-person"></select>'
-    : '<input id="share-person" type="text" inputmode="numeric" autocomplete="off" maxlength="12">';
+    : '<input id="share-person" type="email" autocomplete="off" spellcheck="false" maxlength="254">';
   dialog.body.append(
     fragment(`
       ${summaryHtml(3)}
@@ -43,7 +47,7 @@ export async function openShareDialog(docId: string, title: string, me: Person):
           <label><input type="radio" name="grantee-kind" value="person" checked> <span data-i18n="shareWithPerson"></span></label>
           <label><input type="radio" name="grantee-kind" value="city"> <span data-i18n="shareWithCity"></span></label>
         </fieldset>
-        <div class="share__person">${fieldHtml('share-person', admin ? 'sharePerson' : 'sharePersonNumber', personControl, admin ? undefined : 'sharePersonNumberHint')}</div>
+        <div class="share__person">${fieldHtml('share-person', admin ? 'sharePerson' : 'sharePersonEmail', personControl, admin ? undefined : 'sharePersonEmailHint')}</div>
         <div class="share__city" hidden>${fieldHtml('share-city', 'shareWithCity', '<select id="share-city"></select>')}</div>
         ${fieldHtml('share-role', 'shareRole', `<select id="share-role">${SHARE_ROLES.map((r) => `<option value="${r}" data-i18n="role_${r}"></option>`).join('')}</select>`)}
         <button class="button button--primary" type="submit" data-i18n="shareButton"></button>
@@ -58,12 +62,10 @@ export async function openShareDialog(docId: string, title: string, me: Person):
   role.value = 'commenter';
   const problems = new FormProblems($(body, '.problem-summary'), [person, city, role]);
 
-  let cities: City[] = [];
-  let people: Person[] = [];
-  const name = (g: Grantee): string => {
-    if (g.kind === 'city') return t('ownerCity', { name: cities.find((c) => c.id === g.id)?.name ?? `#${g.id}` });
-    const p = g.id === me.id ? me : people.find((x) => x.id === g.id);
-    return p ? p.name : t('personNumber', { id: g.id });
+  // The server names every grantee (and gives persons' emails to those who may share).
+  const name = (s: Share): string => {
+    if (s.grantee.kind === 'city') return t('ownerCity', { name: s.name });
+    return s.email ? t('shareNameEmail', { name: s.name, email: s.email }) : s.name;
   };
 
   const render = (shares: Share[]) => {
@@ -71,7 +73,7 @@ export async function openShareDialog(docId: string, title: string, me: Person):
     list.replaceChildren(
       ...shares.map((s) => {
         const li = document.createElement('li');
-        const who = name(s.grantee);
+        const who = name(s);
         const text = document.createElement('span');
         text.textContent = `${who} — ${t(`role_${s.role}` as MessageKey)}`;
         const remove = document.createElement('button');
@@ -104,33 +106,43 @@ export async function openShareDialog(docId: string, title: string, me: Person):
 
   $(body, 'form').addEventListener('submit', async (ev) => {
     ev.preventDefault();
-    let grantee: Grantee;
+    let target: ShareTarget;
     if (kind() === 'city') {
-      grantee = { kind: 'city', id: Number(city.value) };
+      target = { kind: 'city', id: Number(city.value) };
+    } else if (admin) {
+      target = { kind: 'person', id: Number(person.value) };
     } else {
-      const id = Number(person.value.trim());
-      if (!Number.isInteger(id) || id <= 0) {
-        problems.show([{ field: person, text: () => t('sharePersonInvalid') }]);
+      const email = person.value.trim();
+      if (!EMAIL_SHAPE.test(email)) {
+        problems.show([{ field: person, text: () => t('sharePersonEmailInvalid') }]);
         return;
       }
-      grantee = { kind: 'person', id };
+      target = { kind: 'person', email };
     }
+    // The share the server made, found in its answer (by email the id is the server's to know).
+    const made = (s: Share): boolean =>
+      'email' in target
+        ? s.grantee.kind === 'person' && s.email === target.email.toLowerCase()
+        : s.grantee.kind === target.kind && s.grantee.id === target.id;
     try {
-      render(await putShare(docId, grantee, role.value as Share['role']));
+      const shares = await putShare(docId, target, role.value as Share['role']);
+      render(shares);
       problems.show([]);
-      status.textContent = t('shareAdded', { name: name(grantee), role: t(`role_${role.value}` as MessageKey) });
+      const added = shares.find(made);
+      const who = added ? name(added) : 'email' in target ? target.email : '';
+      status.textContent = t('shareAdded', { name: who, role: t(`role_${role.value}` as MessageKey) });
+      if (!admin && kind() === 'person') person.value = '';
     } catch (e) {
-      problems.show([refusal(e, grantee.kind === 'city' ? city : person)]);
+      const noAccount = 'email' in target && e instanceof ApiError && e.status === 404;
+      problems.show([noAccount ? { field: person, text: () => t('sharePersonNotFound') } : refusal(e, target.kind === 'city' ? city : person)]);
     }
   });
 
   try {
-    const [shares, allCities, allPeople] = await Promise.all([listShares(docId), listCities(), admin ? listPeople() : Promise.resolve([])]);
-    cities = allCities;
-    people = allPeople;
+    const [shares, cities, people] = await Promise.all([listShares(docId), listCities(), admin ? listPeople() : Promise.resolve([])]);
     city.append(...cities.map((c) => option(String(c.id), c.name)));
     if (person instanceof HTMLSelectElement) {
-      person.append(...people.filter((p) => !p.disabled).map((p) => option(String(p.id), `${p.name} (${p.email})`)));
+      person.append(...people.filter((p) => !p.disabled).map((p) => option(String(p.id), t('shareNameEmail', { name: p.name, email: p.email }))));
     }
     render(shares);
   } catch (e) {

@@ -165,7 +165,7 @@ describe('administration and sharing, in Chromium', { skip: chromiumSkip() }, ()
     const before = await apiDocIds(ewa.page);
     assert.ok(!before.includes('mid-gdansk'), 'the expert does not see Gdańsk at first');
 
-    // She finds her account number in her menu.
+    // Her menu shows her account number, and no administration.
     await ewa.page.getByRole('button', { name: 'Ewa Ekspertka' }).click();
     await ewa.page.getByText(`Numer konta: ${ewaId}`).waitFor({ timeout: WAIT });
     assert.equal(await ewa.page.getByRole('link', { name: 'Administracja' }).count(), 0);
@@ -178,17 +178,28 @@ describe('administration and sharing, in Chromium', { skip: chromiumSkip() }, ()
     const share = dialog(grzegorz.page);
     await share.getByRole('heading', { name: 'Udostępnianie dokumentu „MID Gdańsk — e-usługi dla mieszkańców”' }).waitFor({ timeout: WAIT });
     await share.getByText('Dokument nie jest jeszcze nikomu udostępniony.').waitFor({ timeout: WAIT });
-    // Without a number: an accessible error.
+    // He shares by her email address. Without one: an accessible error.
     await share.getByRole('button', { name: 'Udostępnij', exact: true }).click();
-    const number = share.getByLabel('Numer konta osoby');
-    await share.locator('#share-person-error', { hasText: 'Podaj numer konta' }).waitFor({ timeout: WAIT });
-    assert.equal(await number.getAttribute('aria-invalid'), 'true');
+    const email = share.getByLabel('Adres e-mail osoby');
+    await share.locator('#share-person-error', { hasText: 'Podaj adres e-mail osoby' }).waitFor({ timeout: WAIT });
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
     assert.deepEqual(await axeViolations(grzegorz.page), [], 'share dialog with an error');
+    // An address without an account is told in words next to the field, and nothing is shared.
+    await email.fill('nikt@narada.demo');
+    await share.getByRole('button', { name: 'Udostępnij', exact: true }).click();
+    await share.locator('#share-person-error', { hasText: 'Nie ma aktywnego konta z tym adresem e-mail' }).waitFor({ timeout: WAIT });
+    assert.equal(await email.getAttribute('aria-invalid'), 'true');
+    await share.getByText('Dokument nie jest jeszcze nikomu udostępniony.').waitFor({ timeout: WAIT });
+    expectRefusals(/status of 404/);
 
-    await number.fill(String(ewaId));
+    // Her address in another case: the share list names her, with her email.
+    await email.fill('Ekspert@Narada.DEMO');
     await share.getByLabel('Uprawnienia').selectOption({ label: 'Komentowanie' });
     await share.getByRole('button', { name: 'Udostępnij', exact: true }).click();
-    await share.locator('.share__list li', { hasText: `Osoba nr ${ewaId} — Komentowanie` }).waitFor({ timeout: WAIT });
+    await share.locator('.share__list li', { hasText: 'Ewa Ekspertka (ekspert@narada.demo) — Komentowanie' }).waitFor({ timeout: WAIT });
+    await share.getByRole('status').filter({ hasText: 'Udostępniono: Ewa Ekspertka (ekspert@narada.demo) — Komentowanie.' }).waitFor({ timeout: WAIT });
+    assert.equal(await email.getAttribute('aria-invalid'), 'false');
+    assert.deepEqual(await share.locator('.share__list li span').allTextContents(), ['Ewa Ekspertka (ekspert@narada.demo) — Komentowanie']);
     assert.deepEqual(await axeViolations(grzegorz.page), [], 'share dialog');
     await grzegorz.page.screenshot({ path: path.join(shots, 'admin-4-share.png') });
 
@@ -205,7 +216,7 @@ describe('administration and sharing, in Chromium', { skip: chromiumSkip() }, ()
     assert.equal(await ewa.page.getByRole('button', { name: 'Udostępnij' }).count(), 0, 'a commenter may not share');
 
     // Unshared: it leaves her list.
-    await share.getByRole('button', { name: `Usuń udostępnienie: Osoba nr ${ewaId}` }).click();
+    await share.getByRole('button', { name: 'Usuń udostępnienie: Ewa Ekspertka (ekspert@narada.demo)' }).click();
     await share.getByText('Dokument nie jest jeszcze nikomu udostępniony.').waitFor({ timeout: WAIT });
     await ewa.page.getByRole('alert').filter({ hasText: 'Nie masz już dostępu do tego dokumentu.' }).waitFor({ timeout: WAIT });
     await ewa.page.goto(`${server.httpUrl}/`);
