@@ -348,7 +348,7 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
 
   test('an expired sync token is renewed when the page reconnects', async () => {
     // A server of its own with the shortest token lifetime, on the same database.
-    let own = await startServer(ws, { extraEnv: { NARADA_TOKEN_TTL_SECS: '10' } });
+    let own = await startServer(ws, { extraEnv: { NARADA_SYNC_TOKEN_TTL: '10s' } });
     const p = await person();
     try {
       await p.page.goto(`${own.httpUrl}/login?next=${encodeURIComponent('/d/plan-cyfrowe')}`);
@@ -367,7 +367,7 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
         first,
         { timeout: 20_000, polling: 250 },
       );
-      own = await startServer(ws, { port: own.port, extraEnv: { NARADA_TOKEN_TTL_SECS: '10' } });
+      own = await startServer(ws, { port: own.port, extraEnv: { NARADA_SYNC_TOKEN_TTL: '10s' } });
       await statusText(p.page).filter({ hasText: /^Połączono$/ }).waitFor({ timeout: WAIT });
       assert.notEqual(await p.page.evaluate(() => window.narada.session.token), first, 'a new token');
       await p.page.keyboard.type(' Po wznowieniu.');

@@ -7,6 +7,7 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use clap::builder::BoolishValueParser;
 use clap::{Args, Parser, Subcommand};
 use narada_auth::Role;
 
@@ -144,6 +145,43 @@ pub struct ServeArgs {
     /// Log format: text or json.
     #[arg(long, env = "NARADA_LOG_FORMAT")]
     pub log_format: Option<String>,
+    /// Address people reach the service at (prefix of invitation/reset links; https:// makes
+    /// cookies Secure).
+    #[arg(long, env = "NARADA_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Mark cookies Secure (TLS ends at a proxy): true or false.
+    #[arg(long, env = "NARADA_COOKIE_SECURE", value_parser = BoolishValueParser::new())]
+    pub cookie_secure: Option<bool>,
+    /// Client address from X-Forwarded-For (only behind your own proxy): true or false.
+    #[arg(long, env = "NARADA_TRUST_FORWARDED_FOR", value_parser = BoolishValueParser::new())]
+    pub trust_forwarded_for: Option<bool>,
+    /// Lifetime of sync tokens from POST /api/docs/{id}/token (e.g. 10m; 10s to 24h).
+    #[arg(long, env = "NARADA_SYNC_TOKEN_TTL", value_parser = humantime::parse_duration)]
+    pub sync_token_ttl: Option<Duration>,
+    /// A session unused this long ends (e.g. 8h).
+    #[arg(long, env = "NARADA_SESSION_IDLE", value_parser = humantime::parse_duration)]
+    pub session_idle: Option<Duration>,
+    /// A session ends this long after sign-in (e.g. 7d).
+    #[arg(long, env = "NARADA_SESSION_MAX", value_parser = humantime::parse_duration)]
+    pub session_max: Option<Duration>,
+    /// Failed sign-ins in a row that lock an account.
+    #[arg(long, env = "NARADA_LOCKOUT_AFTER")]
+    pub lockout_after: Option<u32>,
+    /// How long a locked account stays locked (e.g. 15m).
+    #[arg(long, env = "NARADA_LOCKOUT_FOR", value_parser = humantime::parse_duration)]
+    pub lockout_for: Option<Duration>,
+    /// Failed sign-ins from one address, at most, per --ip-window.
+    #[arg(long, env = "NARADA_IP_MAX_FAILURES")]
+    pub ip_max_failures: Option<u32>,
+    /// Sliding window of --ip-max-failures (e.g. 15m).
+    #[arg(long, env = "NARADA_IP_WINDOW", value_parser = humantime::parse_duration)]
+    pub ip_window: Option<Duration>,
+    /// How long an invitation link stays valid (e.g. 7d).
+    #[arg(long, env = "NARADA_INVITE_TTL", value_parser = humantime::parse_duration)]
+    pub invite_ttl: Option<Duration>,
+    /// How long a password-reset link stays valid (e.g. 24h).
+    #[arg(long, env = "NARADA_RESET_TTL", value_parser = humantime::parse_duration)]
+    pub reset_ttl: Option<Duration>,
 }
 
 #[derive(Args, Debug, Clone)]
@@ -227,6 +265,26 @@ impl ServeArgs {
         if self.redis_url.is_some() {
             c.redis_url = self.redis_url;
         }
+        let a = &mut c.accounts;
+        macro_rules! overlay_accounts {
+            ($($field:ident),*) => { $( if let Some(v) = self.$field { a.$field = v; } )* };
+        }
+        overlay_accounts!(
+            public_url,
+            cookie_secure,
+            trust_forwarded_for,
+            sync_token_ttl,
+            session_idle,
+            session_max,
+            lockout_after,
+            lockout_for,
+            ip_max_failures,
+            ip_window,
+            invite_ttl,
+            reset_ttl
+        );
+        // Refuse unusable values at start, not at the first sign-in.
+        c.accounts.to_accounts_config()?;
         Ok(c)
     }
 }
@@ -260,7 +318,19 @@ impl ServeArgs {
             ws_write_buffer,
             shutdown_grace,
             redis_url,
-            log_format
+            log_format,
+            public_url,
+            cookie_secure,
+            trust_forwarded_for,
+            sync_token_ttl,
+            session_idle,
+            session_max,
+            lockout_after,
+            lockout_for,
+            ip_max_failures,
+            ip_window,
+            invite_ttl,
+            reset_ttl
         )
     }
 }

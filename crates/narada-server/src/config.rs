@@ -82,6 +82,119 @@ pub struct Config {
     pub redis_url: Option<String>,
     /// Log format: `text` or `json`.
     pub log_format: String,
+    /// Sign-in, sessions and links: see [`AccountsSettings`].
+    pub accounts: AccountsSettings,
+}
+
+/// The `[accounts]` table: sign-in, sessions, lockout and the links handed to admins.
+/// Turned into the accounts crate's settings by [`AccountsSettings::to_accounts_config`].
+#[derive(Clone, Debug, Deserialize, PartialEq)]
+#[serde(default, deny_unknown_fields)]
+pub struct AccountsSettings {
+    /// Address people reach the service at (e.g. `https://narada.example.gov.pl`): prefix of
+    /// invitation and reset links. `https://` also makes cookies `Secure`. Empty: relative links.
+    pub public_url: String,
+    /// Mark cookies `Secure` even without an `https://` public URL (TLS ends at a proxy).
+    pub cookie_secure: bool,
+    /// Take the client address (rate limits, audit) from `X-Forwarded-For`: only behind a proxy
+    /// you control that overwrites the header.
+    pub trust_forwarded_for: bool,
+    /// Lifetime of the sync token `POST /api/docs/{id}/token` issues (10s to 24h).
+    #[serde(with = "humantime_serde_compat")]
+    pub sync_token_ttl: Duration,
+    /// A session unused this long ends.
+    #[serde(with = "humantime_serde_compat")]
+    pub session_idle: Duration,
+    /// A session ends this long after sign-in, however active.
+    #[serde(with = "humantime_serde_compat")]
+    pub session_max: Duration,
+    /// Failed sign-ins in a row that lock an account...
+    pub lockout_after: u32,
+    /// ...for this long.
+    #[serde(with = "humantime_serde_compat")]
+    pub lockout_for: Duration,
+    /// Failed sign-ins from one address, at most, within `ip_window`.
+    pub ip_max_failures: u32,
+    #[serde(with = "humantime_serde_compat")]
+    pub ip_window: Duration,
+    /// How long an invitation link stays valid.
+    #[serde(with = "humantime_serde_compat")]
+    pub invite_ttl: Duration,
+    /// How long a password-reset link stays valid.
+    #[serde(with = "humantime_serde_compat")]
+    pub reset_ttl: Duration,
+}
+
+impl Default for AccountsSettings {
+    fn default() -> Self {
+        let d = narada_accounts::AccountsConfig::default();
+        let ms = |v: i64| Duration::from_millis(v as u64);
+        AccountsSettings {
+            public_url: d.public_base_url,
+            cookie_secure: d.cookie_secure,
+            trust_forwarded_for: d.trust_forwarded_for,
+            sync_token_ttl: Duration::from_secs(d.token_ttl_secs),
+            session_idle: ms(d.session_idle_ms),
+            session_max: ms(d.session_absolute_ms),
+            lockout_after: d.lockout_threshold as u32,
+            lockout_for: ms(d.lockout_ms),
+            ip_max_failures: d.ip_max_failures as u32,
+            ip_window: ms(d.ip_window_ms),
+            invite_ttl: ms(d.invite_ttl_ms),
+            reset_ttl: ms(d.reset_ttl_ms),
+        }
+    }
+}
+
+impl AccountsSettings {
+    /// The accounts crate's settings, or why these are unusable.
+    pub fn to_accounts_config(&self) -> anyhow::Result<narada_accounts::AccountsConfig> {
+        let ttl = self.sync_token_ttl;
+        anyhow::ensure!(
+            (Duration::from_secs(10)..=Duration::from_secs(86_400)).contains(&ttl),
+            "accounts.sync_token_ttl must be between 10s and 24h"
+        );
+        for (name, d) in [
+            ("session_idle", self.session_idle),
+            ("session_max", self.session_max),
+            ("lockout_for", self.lockout_for),
+            ("ip_window", self.ip_window),
+            ("invite_ttl", self.invite_ttl),
+            ("reset_ttl", self.reset_ttl),
+        ] {
+            anyhow::ensure!(
+                d >= Duration::from_secs(1),
+                "accounts.{name} must be at least 1s"
+            );
+        }
+        anyhow::ensure!(
+            self.lockout_after >= 1 && self.ip_max_failures >= 1,
+            "accounts.lockout_after and accounts.ip_max_failures must be at least 1"
+        );
+        let public_url = self.public_url.trim().trim_end_matches('/').to_owned();
+        anyhow::ensure!(
+            public_url.is_empty()
+                || public_url.starts_with("https://")
+                || public_url.starts_with("http://"),
+            "accounts.public_url must start with https:// or http://"
+        );
+        let ms = |d: Duration| d.as_millis().min(i64::MAX as u128) as i64;
+        Ok(narada_accounts::AccountsConfig {
+            cookie_secure: self.cookie_secure || public_url.starts_with("https://"),
+            token_ttl_secs: ttl.as_secs(),
+            session_idle_ms: ms(self.session_idle),
+            session_absolute_ms: ms(self.session_max),
+            lockout_threshold: i64::from(self.lockout_after),
+            lockout_ms: ms(self.lockout_for),
+            ip_max_failures: i64::from(self.ip_max_failures),
+            ip_window_ms: ms(self.ip_window),
+            invite_ttl_ms: ms(self.invite_ttl),
+            reset_ttl_ms: ms(self.reset_ttl),
+            public_base_url: public_url,
+            trust_forwarded_for: self.trust_forwarded_for,
+            ..narada_accounts::AccountsConfig::default()
+        })
+    }
 }
 
 impl Default for Config {
@@ -106,6 +219,7 @@ impl Default for Config {
             shutdown_grace: Duration::from_secs(10),
             redis_url: None,
             log_format: "text".into(),
+            accounts: AccountsSettings::default(),
         }
     }
 }
@@ -124,6 +238,7 @@ impl std::fmt::Debug for Config {
             .field("persist_max_batch", &self.persist_max_batch)
             .field("compact_after", &self.compact_after)
             .field("redis", &self.redis_url.as_deref().map(redact_url))
+            .field("accounts", &self.accounts)
             .finish_non_exhaustive()
     }
 }
@@ -194,6 +309,50 @@ mod tests {
         };
         let dbg = format!("{c:?}");
         assert!(!dbg.contains("hunter2") && !dbg.contains("xxxx"), "{dbg}");
+    }
+
+    #[test]
+    fn example_accounts_table_matches_the_accounts_defaults() {
+        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../narada.example.toml");
+        let c = Config::from_file(&path).expect("example config parses");
+        assert_eq!(c.accounts, AccountsSettings::default());
+        let a = c.accounts.to_accounts_config().unwrap();
+        let d = narada_accounts::AccountsConfig::default();
+        assert_eq!(
+            (
+                a.token_ttl_secs,
+                a.session_idle_ms,
+                a.lockout_threshold,
+                a.cookie_secure
+            ),
+            (
+                d.token_ttl_secs,
+                d.session_idle_ms,
+                d.lockout_threshold,
+                d.cookie_secure
+            )
+        );
+        // Production password hashing cost is not a knob.
+        assert_eq!(a.argon2_m_kib, d.argon2_m_kib);
+    }
+
+    #[test]
+    fn https_public_url_makes_cookies_secure_and_bad_values_are_refused() {
+        let mut s = AccountsSettings {
+            public_url: "https://narada.example.gov.pl/".into(),
+            ..AccountsSettings::default()
+        };
+        let a = s.to_accounts_config().unwrap();
+        assert!(a.cookie_secure);
+        assert_eq!(a.public_base_url, "https://narada.example.gov.pl");
+        s.public_url = "narada.example.gov.pl".into();
+        assert!(s.to_accounts_config().is_err());
+        s.public_url.clear();
+        s.sync_token_ttl = Duration::from_secs(2);
+        assert!(s.to_accounts_config().is_err());
+        s.sync_token_ttl = Duration::from_secs(60);
+        s.lockout_after = 0;
+        assert!(s.to_accounts_config().is_err());
     }
 
     #[test]

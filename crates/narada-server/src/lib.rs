@@ -81,7 +81,7 @@ impl Server {
             accounts_db,
             tokens.clone(),
             hub.clone(),
-            narada_accounts::AccountsConfig::from_env(),
+            config.accounts.to_accounts_config()?,
         );
         let state = AppState {
             hub,
