@@ -5,21 +5,11 @@
  * request, `GET /api/admin/audit/people/{id}`, itself audited).
  */
 
-import { t, lang } from './i18n';
+import { AUDIT_ACTION_CODES, auditActionLabel, t, lang, onLanguageChange } from './i18n';
 import { $, fragment, tableHtml } from './ui';
 import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
 import { type Person } from './api';
 import { type AuditFilter, type AuditRecord, exportPerson, listAudit, listPeople } from './manage-api';
-
-/** The actions the server records (crates/narada-accounts), offered as suggestions. */
-const ACTIONS = [
-  'login.ok', 'login.failed', 'login.rate_limited', 'logout', 'logout.everywhere', 'invite.accepted', 'password.reset',
-  'person.create', 'person.update', 'person.invite', 'person.reset_link', 'person.export',
-  'person.city.add', 'person.city.remove', 'person.network.add', 'person.network.remove',
-  'city.create', 'city.rename', 'city.network.add', 'city.network.remove', 'network.create', 'network.rename',
-  'doc.create', 'doc.rename', 'doc.move', 'doc.archive', 'doc.unarchive', 'doc.delete', 'doc.restore',
-  'doc.share', 'doc.unshare', 'doc.export',
-];
 
 /** A `datetime-local` value as milliseconds since the epoch (local time), or undefined. */
 function millis(input: HTMLInputElement): number | undefined {
@@ -34,7 +24,7 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
       ${summaryHtml(3)}
       <form class="filters audit__filters" novalidate>
         ${fieldHtml('audit-person', 'auditPerson', '<select id="audit-person"><option value="" data-i18n="auditAllPeople"></option></select>')}
-        ${fieldHtml('audit-action', 'auditAction', `<input id="audit-action" type="text" list="audit-actions" maxlength="64" autocomplete="off"><datalist id="audit-actions">${ACTIONS.map((a) => `<option value="${a}"></option>`).join('')}</datalist>`)}
+        ${fieldHtml('audit-action', 'auditAction', `<input id="audit-action" type="text" list="audit-actions" maxlength="64" autocomplete="off"><datalist id="audit-actions"></datalist>`)}
         ${fieldHtml('audit-since', 'auditSince', '<input id="audit-since" type="datetime-local">')}
         ${fieldHtml('audit-until', 'auditUntil', '<input id="audit-until" type="datetime-local">')}
         <button class="button button--primary" type="submit" data-i18n="auditShow"></button>
@@ -48,6 +38,18 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
   const action = $<HTMLInputElement>(main, '#audit-action');
   const since = $<HTMLInputElement>(main, '#audit-since');
   const until = $<HTMLInputElement>(main, '#audit-until');
+  // Offered by code (what the filter matches) with its meaning as the label.
+  const suggestions = $(main, '#audit-actions');
+  const offerActions = () =>
+    suggestions.replaceChildren(
+      ...AUDIT_ACTION_CODES.map((code) => {
+        const option = document.createElement('option');
+        option.value = code;
+        option.label = auditActionLabel(code);
+        return option;
+      }),
+    );
+  offerActions();
   const problems = new FormProblems($(main, '.problem-summary'), [personSel, action, since, until]);
   const count = $(main, '.audit__count');
   const tbody = $(main, 'tbody');
@@ -61,6 +63,11 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
     const p = people.find((x) => x.id === id);
     return p ? `${p.name} (${p.email})` : (email ?? (id === null ? '—' : `#${id}`));
   };
+  // The meaning first, the code after it (what the filter takes and what exports contain).
+  const actionText = (code: string) => {
+    const label = auditActionLabel(code);
+    return label === code ? code : `${label} (${code})`;
+  };
   const row = (r: AuditRecord) => {
     const tr = document.createElement('tr');
     tr.dataset.action = r.action;
@@ -69,7 +76,7 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
     time.dateTime = new Date(r.at).toISOString();
     time.textContent = new Date(r.at).toLocaleString(lang() === 'pl' ? 'pl-PL' : 'en-GB');
     at.append(time);
-    const cells = [who(r.actor_id, r.actor_email), r.action, [r.target_kind, r.target_id].filter(Boolean).join(' '), r.subject_id === null ? '—' : who(r.subject_id), JSON.stringify(r.detail ?? null)].map((text) => {
+    const cells = [who(r.actor_id, r.actor_email), actionText(r.action), [r.target_kind, r.target_id].filter(Boolean).join(' '), r.subject_id === null ? '—' : who(r.subject_id), JSON.stringify(r.detail ?? null)].map((text) => {
       const td = document.createElement('td');
       td.textContent = text;
       return td;
@@ -110,6 +117,11 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
     void load(false);
   });
   older.addEventListener('click', () => void load(true));
+  // Action names and times are written in the page's language; switch them with it.
+  onLanguageChange(() => {
+    offerActions();
+    tbody.replaceChildren(...records.map(row));
+  });
   $(exportBox, 'button').addEventListener('click', async () => {
     const id = filter.person;
     if (id === undefined) return;

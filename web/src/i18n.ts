@@ -608,3 +608,51 @@ export function applyTranslations(root: ParentNode): void {
     }
   }
 }
+
+/**
+ * What each audit-trail action code (recorded by crates/narada-accounts) means, in each language.
+ * Kept apart from the catalogs because the codes are data from the server: an unknown code (a
+ * newer server) is shown as it is.
+ */
+const auditActions: Record<string, Record<Lang, string>> = {
+  'login.ok': { pl: 'Logowanie', en: 'Signed in' },
+  'login.failed': { pl: 'Nieudane logowanie', en: 'Failed sign-in' },
+  'login.rate_limited': { pl: 'Logowanie zablokowane (zbyt wiele prób)', en: 'Sign-in refused (too many attempts)' },
+  logout: { pl: 'Wylogowanie', en: 'Signed out' },
+  'logout.everywhere': { pl: 'Wylogowanie ze wszystkich urządzeń', en: 'Signed out everywhere' },
+  'invite.accepted': { pl: 'Przyjęcie zaproszenia', en: 'Invitation accepted' },
+  'password.reset': { pl: 'Ustawienie nowego hasła', en: 'Password reset' },
+  'person.create': { pl: 'Dodanie osoby', en: 'Person added' },
+  'person.update': { pl: 'Zmiana danych osoby', en: 'Person changed' },
+  'person.invite': { pl: 'Link z zaproszeniem', en: 'Invitation link' },
+  'person.reset_link': { pl: 'Link do zmiany hasła', en: 'Password reset link' },
+  'person.export': { pl: 'Eksport danych osoby (RODO)', en: 'Personal data export (GDPR)' },
+  'person.city.add': { pl: 'Przypisanie do miasta', en: 'Added to a city' },
+  'person.city.remove': { pl: 'Odebranie przypisania do miasta', en: 'Removed from a city' },
+  'person.network.add': { pl: 'Przypisanie do sieci', en: 'Assigned to a network' },
+  'person.network.remove': { pl: 'Odebranie przypisania do sieci', en: 'Removed from a network' },
+  'city.create': { pl: 'Dodanie miasta', en: 'City added' },
+  'city.rename': { pl: 'Zmiana nazwy miasta', en: 'City renamed' },
+  'city.network.add': { pl: 'Dołączenie miasta do sieci', en: 'City joined a network' },
+  'city.network.remove': { pl: 'Odłączenie miasta od sieci', en: 'City left a network' },
+  'network.create': { pl: 'Dodanie sieci', en: 'Network added' },
+  'network.rename': { pl: 'Zmiana nazwy sieci', en: 'Network renamed' },
+  'doc.create': { pl: 'Utworzenie dokumentu', en: 'Document created' },
+  'doc.rename': { pl: 'Zmiana tytułu dokumentu', en: 'Document renamed' },
+  'doc.move': { pl: 'Przeniesienie dokumentu', en: 'Document moved' },
+  'doc.archive': { pl: 'Archiwizacja dokumentu', en: 'Document archived' },
+  'doc.unarchive': { pl: 'Przywrócenie z archiwum', en: 'Document unarchived' },
+  'doc.delete': { pl: 'Usunięcie dokumentu', en: 'Document deleted' },
+  'doc.restore': { pl: 'Przywrócenie usuniętego dokumentu', en: 'Document restored' },
+  'doc.share': { pl: 'Udostępnienie dokumentu', en: 'Document shared' },
+  'doc.unshare': { pl: 'Cofnięcie udostępnienia', en: 'Share removed' },
+  'doc.export': { pl: 'Eksport dokumentu', en: 'Document exported' },
+};
+
+/** The audit action codes the interface knows, in the order they are offered. */
+export const AUDIT_ACTION_CODES: readonly string[] = Object.keys(auditActions);
+
+/** What an audit action code means in the current language, or the code itself when unknown. */
+export function auditActionLabel(code: string): string {
+  return auditActions[code]?.[current] ?? code;
+}

@@ -334,8 +334,13 @@ describe('administration and sharing, in Chromium', { skip: chromiumSkip() }, ()
     }, null, { timeout: WAIT });
     const share = admin.page.locator('tr[data-action="doc.share"]');
     assert.deepEqual((await share.first().locator('td').allTextContents()).slice(1, 5), [
-      'Grzegorz Gdański (gdansk@narada.demo)', 'doc.share', 'doc mid-gdansk', 'Ewa Ekspertka (ekspert@narada.demo)',
+      'Grzegorz Gdański (gdansk@narada.demo)', 'Udostępnienie dokumentu (doc.share)', 'doc mid-gdansk', 'Ewa Ekspertka (ekspert@narada.demo)',
     ]);
+    // The action's meaning follows the interface language; the code stays beside it.
+    await admin.page.getByRole('button', { name: 'EN', exact: true }).click();
+    await share.first().locator('td', { hasText: 'Document shared (doc.share)' }).waitFor({ timeout: WAIT });
+    await admin.page.getByRole('button', { name: 'PL', exact: true }).click();
+    await share.first().locator('td', { hasText: 'Udostępnienie dokumentu (doc.share)' }).waitFor({ timeout: WAIT });
     await admin.page.getByLabel('Czynność').fill('');
     await admin.page.getByRole('button', { name: 'Pokaż wpisy' }).click();
     await admin.page.locator('tr[data-action="login.ok"]').first().waitFor({ timeout: WAIT });
