@@ -77,6 +77,7 @@ async fn serve(args: narada_server::cli::ServeArgs) -> anyhow::Result<()> {
     std::panic::set_hook(Box::new(|info| {
         tracing::error!(panic = %info, "panic");
     }));
+    raise_open_files_limit();
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
         .map_err(|e| anyhow::anyhow!("binding {}: {e}", config.addr))?;
@@ -87,6 +88,16 @@ async fn serve(args: narada_server::cli::ServeArgs) -> anyhow::Result<()> {
         trigger.cancel();
     });
     narada_server::run(config, listener, shutdown).await
+}
+
+/// Every connection is a file descriptor, and the usual soft limit (1024) would cap a node at
+/// about a thousand clients while the hard limit allows far more: raise the soft limit to the
+/// hard one, as other servers do, and say what it is.
+fn raise_open_files_limit() {
+    match rlimit::increase_nofile_limit(u64::MAX) {
+        Ok(limit) => tracing::info!(limit, "open files limit"),
+        Err(e) => tracing::warn!(error = %e, "could not raise the open files limit"),
+    }
 }
 
 /// Opens the database (running every migration, the accounts tables included) for the accounts
