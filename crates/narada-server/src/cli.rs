@@ -283,8 +283,7 @@ impl ServeArgs {
             invite_ttl,
             reset_ttl
         );
-        // Refuse unusable values at start, not at the first sign-in.
-        c.accounts.to_accounts_config()?;
+        // Unusable values are refused by `Server::build`, which converts them before serving.
         Ok(c)
     }
 }
