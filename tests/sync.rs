@@ -143,18 +143,55 @@ both_backends!(
         assert_eq!(expired_status, Some(401));
         let bad_name = format!("ws://{}/sync/a%2Fb?token=x", server.addr);
         assert_eq!(status(Client::connect_unsynced(&bad_name).await), Some(400));
-        // A foreign browser origin is refused; localhost is allowed by default.
+        // A foreign browser origin is refused; the server's own loopback origin is allowed.
         let good = url(&token(&doc, "anna", Role::Editor));
         let evil = Client::connect_with(&good, &[("origin", "https://evil.example")]).await;
         assert_eq!(evil.err().map(|e| e.status), Some(403));
-        assert!(
-            Client::connect_with(&good, &[("origin", "http://localhost:5173")])
-                .await
-                .is_ok()
-        );
+        let own = format!("http://localhost:{}", server.addr.port());
+        assert!(Client::connect_with(&good, &[("origin", &own)])
+            .await
+            .is_ok());
         server.stop().await.unwrap();
     }
 );
+
+/// DNS rebinding: the attacker's name resolves to this server, so the browser's `Host` and
+/// `Origin` agree with each other (`evil.example`). Only the configured origins count.
+#[tokio::test]
+async fn a_rebound_host_does_not_make_its_origin_allowed() {
+    let backend = Backend::sqlite();
+    let mut config = backend.config();
+    config.accounts.public_url = "https://narada.example.gov.pl".into();
+    let server = TestServer::start_with(config).await;
+    let doc = unique_doc("rebind");
+    let url = server.sync_url(&doc, &token(&doc, "anna", Role::Editor), false);
+    for (host, origin) in [
+        ("evil.example", "http://evil.example"),
+        ("evil.example:80", "http://evil.example:80"),
+        (
+            &format!("evil.example:{}", server.addr.port()),
+            &format!("http://evil.example:{}", server.addr.port()),
+        ),
+    ] {
+        let refused = Client::connect_with(&url, &[("host", host), ("origin", origin)]).await;
+        assert_eq!(refused.err().map(|e| e.status), Some(403), "{origin}");
+    }
+    // The real origins pass, whatever the Host says.
+    let public = Client::connect_with(
+        &url,
+        &[
+            ("host", "evil.example"),
+            ("origin", "https://narada.example.gov.pl"),
+        ],
+    )
+    .await;
+    assert!(public.is_ok(), "the public origin is allowed");
+    let own = format!("http://127.0.0.1:{}", server.addr.port());
+    assert!(Client::connect_with(&url, &[("origin", &own)])
+        .await
+        .is_ok());
+    server.stop().await.unwrap();
+}
 
 both_backends!(
     oversized_frame_closes_with_1009,

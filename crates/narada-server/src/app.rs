@@ -11,7 +11,7 @@
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -24,6 +24,7 @@ use tokio_util::task::TaskTracker;
 use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
+use crate::origin::Origins;
 
 /// Largest HTTP request body accepted anywhere (the sync socket has its own limits).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -39,6 +40,8 @@ pub struct AppState {
     pub shutdown: CancellationToken,
     /// Every live socket task, so shutdown can wait for them.
     pub connections: TaskTracker,
+    /// Browser origins that may open sync sockets.
+    pub origins: Arc<Origins>,
 }
 
 pub fn router(state: AppState) -> Router {
@@ -125,40 +128,4 @@ async fn dev_token(
     let role = req.role.unwrap_or(Role::Editor);
     let token = app.tokens.issue(&req.doc, user, role, DEV_TOKEN_TTL_SECS);
     Json(serde_json::json!({ "token": token, "doc": req.doc, "role": role, "expires_in": DEV_TOKEN_TTL_SECS })).into_response()
-}
-
-impl AppState {
-    /// Browser origins allowed to open sync sockets. Clients that send no `Origin` (native
-    /// apps, servers, tests) are not browsers and cannot be abused cross-site, so they pass.
-    pub fn origin_allowed(&self, headers: &HeaderMap) -> bool {
-        let Some(origin) = headers.get(header::ORIGIN) else {
-            return true;
-        };
-        let Ok(origin) = origin.to_str() else {
-            return false;
-        };
-        let list = &self.config.allowed_origins;
-        if list
-            .iter()
-            .any(|o| o == "*" || o.trim_end_matches('/').eq_ignore_ascii_case(origin))
-        {
-            return true;
-        }
-        let Ok(url) = url::Url::parse(origin) else {
-            return false;
-        };
-        let Some(host) = url.host_str() else {
-            return false;
-        };
-        // The server's own origin: the browser loaded the editor from us.
-        let authority = match url.port() {
-            Some(p) => format!("{host}:{p}"),
-            None => host.to_owned(),
-        };
-        let own = headers
-            .get(header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .is_some_and(|h| h.eq_ignore_ascii_case(&authority));
-        own || (list.is_empty() && matches!(host, "localhost" | "127.0.0.1" | "[::1]"))
-    }
 }

@@ -6,6 +6,7 @@
 //! - [`hub`]: open documents, connections, load/unload/compaction.
 //! - [`persist`]: group commits and durable acks. [`bus`] / [`redis_bus`]: other nodes.
 //! - [`metrics`]: Prometheus counters. [`secret`]: the token signing key.
+//! - [`origin`]: which browser origins may open sync sockets.
 
 pub mod app;
 pub mod bus;
@@ -13,6 +14,7 @@ pub mod cli;
 pub mod config;
 pub mod hub;
 pub mod metrics;
+pub mod origin;
 pub mod persist;
 pub mod redis_bus;
 pub mod secret;
@@ -83,6 +85,10 @@ impl Server {
             hub.clone(),
             config.accounts.to_accounts_config()?,
         );
+        let origins = Arc::new(origin::Origins::from_config(
+            &config,
+            listener.local_addr()?,
+        )?);
         let state = AppState {
             hub,
             metrics,
@@ -90,6 +96,7 @@ impl Server {
             config: Arc::new(config),
             shutdown,
             connections: TaskTracker::new(),
+            origins,
         };
         let router = app::router(state.clone())
             .merge(axum::Router::new().nest("/api", narada_accounts::router(accounts)));
@@ -115,6 +122,9 @@ impl Server {
         } = self;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, storage = state.hub.store().kind(), dev_tokens = state.config.dev_tokens_enabled(), "narada listening");
+        if !addr.ip().is_loopback() && state.origins.loopback_only() {
+            tracing::warn!("no accounts.public_url or allowed_origins: browsers can open sync sockets only from http://localhost:{}", addr.port());
+        }
         // TCP_NODELAY: the hub writes small frames (a 2-byte ack, a typing-sized update) that
         // Nagle's algorithm would hold back until the peer's delayed ACK — measured as ~18 ms of
         // the durable-ack latency (BENCHMARKS.md (e)).

@@ -50,7 +50,7 @@ pub async fn sync_handler(
             "document names are 1-128 of A-Z a-z 0-9 . _ -",
         );
     };
-    if !app.origin_allowed(&headers) {
+    if !app.origins.allows(&headers) {
         return refuse(
             StatusCode::FORBIDDEN,
             "origin_not_allowed",
