@@ -23,6 +23,27 @@ pub enum ApplyError {
     Panicked,
 }
 
+/// What [`DocState::load`] had to leave out.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Skipped {
+    /// The snapshot did not apply (only the entries after it are in the state).
+    pub snapshot: bool,
+    /// Positions (0-based) in the tail of the entries that did not apply, ascending.
+    pub entries: Vec<usize>,
+}
+
+impl Skipped {
+    /// True when everything applied: the state is exactly the stored one.
+    pub fn is_empty(&self) -> bool {
+        !self.snapshot && self.entries.is_empty()
+    }
+
+    /// How many inputs (snapshot and entries) were left out.
+    pub fn count(&self) -> usize {
+        usize::from(self.snapshot) + self.entries.len()
+    }
+}
+
 /// The authoritative copy of one document held by the hub.
 pub struct DocState {
     doc: Doc,
@@ -49,27 +70,54 @@ impl DocState {
         }
     }
 
-    /// Rebuilds a document from a snapshot and the log entries after it. Entries that fail to
-    /// apply are counted and skipped rather than making the whole document unloadable: they were
-    /// accepted once, so a failure here means a library change, and the rest is still worth
-    /// serving.
+    /// Rebuilds a document from a snapshot and the log entries after it.
+    ///
+    /// Entries that do not apply are skipped, and the rest is still served: they were accepted
+    /// once, so a failure here means corruption or a library change, and one bad entry must not
+    /// cost the document. An entry that makes yrs panic may have left the state half-applied,
+    /// so the rebuild then starts over from the snapshot with every entry *but* the failing
+    /// ones (each restart adds one to them, so it ends). The caller learns which were skipped,
+    /// and a state with skips is not the stored log's: it must never be stored as a snapshot.
     pub fn load<'a>(
         snapshot: Option<&'a [u8]>,
         tail: impl IntoIterator<Item = &'a [u8]>,
-    ) -> (Self, usize) {
-        let mut state = DocState::new();
-        let mut failures = 0;
-        for bytes in snapshot.into_iter().chain(tail) {
-            if state.apply(bytes).is_err() {
-                failures += 1;
-                if state.poisoned {
-                    // Start over without the entry that broke it would need its index; the
-                    // simplest honest answer is a fresh doc with everything else re-applied.
-                    state = DocState::new();
+    ) -> (Self, Skipped) {
+        Self::load_with(snapshot, tail, DocState::apply)
+    }
+
+    /// [`DocState::load`] with the apply step given, so tests can stand in for a panic.
+    fn load_with<'a>(
+        snapshot: Option<&'a [u8]>,
+        tail: impl IntoIterator<Item = &'a [u8]>,
+        apply: impl Fn(&mut DocState, &[u8]) -> Result<(), ApplyError>,
+    ) -> (Self, Skipped) {
+        let has_snapshot = snapshot.is_some();
+        let inputs: Vec<&[u8]> = snapshot.into_iter().chain(tail).collect();
+        let mut failed = std::collections::BTreeSet::new();
+        let state = 'rebuild: loop {
+            let mut state = DocState::new();
+            for (i, bytes) in inputs.iter().enumerate() {
+                if failed.contains(&i) {
+                    continue;
+                }
+                if apply(&mut state, bytes).is_err() {
+                    failed.insert(i);
+                    if state.poisoned {
+                        continue 'rebuild;
+                    }
                 }
             }
-        }
-        (state, failures)
+            break state;
+        };
+        let offset = usize::from(has_snapshot);
+        let skipped = Skipped {
+            snapshot: has_snapshot && failed.contains(&0),
+            entries: failed
+                .into_iter()
+                .filter_map(|i| i.checked_sub(offset))
+                .collect(),
+        };
+        (state, skipped)
     }
 
     /// Decodes and applies a v1 update. `Ok(())` means the document now includes it (possibly as
@@ -185,10 +233,78 @@ mod tests {
         s.apply(&edit("a")).unwrap();
         let snap = s.snapshot();
         let tail = edit("b");
-        let (loaded, failures) = DocState::load(Some(&snap), [tail.as_slice()]);
-        assert_eq!(failures, 0);
+        let (loaded, skipped) = DocState::load(Some(&snap), [tail.as_slice()]);
+        assert!(skipped.is_empty());
         let text = loaded.text("content").unwrap();
         assert_eq!(text.len(), 2);
+    }
+
+    /// Three edits by one client, each after the previous: "a", then "ab", then "abc".
+    fn chain() -> Vec<Vec<u8>> {
+        let doc = Doc::with_client_id(9);
+        let t = doc.get_or_insert_text("content");
+        ["a", "b", "c"]
+            .iter()
+            .map(|s| {
+                let mut txn = doc.transact_mut();
+                let end = t.len(&txn);
+                t.insert(&mut txn, end, s);
+                txn.encode_update_v1()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_bad_entry_is_skipped_and_the_rest_is_kept() {
+        let mut s = DocState::new();
+        s.apply(&edit("before ")).unwrap();
+        let snap = s.snapshot();
+        let garbage = [0xffu8, 0xff, 0xff];
+        let after = edit("after");
+        let (loaded, skipped) = DocState::load(Some(&snap), [&garbage[..], &after]);
+        assert_eq!(
+            skipped,
+            Skipped {
+                snapshot: false,
+                entries: vec![0]
+            }
+        );
+        let text = loaded.text("content").unwrap();
+        assert!(text.contains("before ") && text.contains("after"), "{text}");
+    }
+
+    #[test]
+    fn an_entry_that_panics_costs_only_itself() {
+        // yrs has no known panicking input left (the pre-check refuses those), so a marker byte
+        // stands in for one: applying it poisons the state as a real panic would.
+        const PANICS: &[u8] = &[0xee];
+        let apply = |s: &mut DocState, bytes: &[u8]| {
+            if bytes == PANICS {
+                s.poisoned = true;
+                return Err(ApplyError::Panicked);
+            }
+            s.apply(bytes)
+        };
+        let mut first = DocState::new();
+        first.apply(&edit("snapshot ")).unwrap();
+        let snap = first.snapshot();
+        let [a, b, c] = <[Vec<u8>; 3]>::try_from(chain()).unwrap();
+        let tail: [&[u8]; 5] = [&a, PANICS, &b, PANICS, &c];
+        let (loaded, skipped) = DocState::load_with(Some(&snap), tail, apply);
+        assert_eq!(skipped.entries, vec![1, 3]);
+        assert!(!skipped.snapshot && !loaded.is_poisoned());
+        let text = loaded.text("content").unwrap();
+        assert!(text.contains("snapshot ") && text.contains("abc"), "{text}");
+        // A snapshot that does not apply is reported as such.
+        let (loaded, skipped) = DocState::load_with(Some(PANICS), [a.as_slice()], apply);
+        assert_eq!(
+            skipped,
+            Skipped {
+                snapshot: true,
+                entries: vec![]
+            }
+        );
+        assert_eq!(loaded.text("content").as_deref(), Some("a"));
     }
 
     #[test]

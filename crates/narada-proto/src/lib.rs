@@ -17,6 +17,6 @@ pub mod presence;
 pub mod validate;
 pub mod varint;
 
-pub use doc::{ApplyError, DocState};
+pub use doc::{ApplyError, DocState, Skipped};
 pub use message::{decode, Inbound, ProtoError};
 pub use presence::Presence;

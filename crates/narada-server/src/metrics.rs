@@ -70,6 +70,10 @@ pub struct Metrics {
     pub persisted_updates: AtomicU64,
     pub persist_errors: AtomicU64,
     pub snapshots_stored: AtomicU64,
+    /// Stored updates (or snapshots) left out of a load because they no longer apply.
+    pub load_skipped_entries: AtomicU64,
+    /// Loads that left something out; such a document is never compacted.
+    pub degraded_loads: AtomicU64,
     pub bus_messages_in: AtomicU64,
     pub bus_messages_out: AtomicU64,
     persist_batch_size: Histogram<9>,
@@ -93,6 +97,8 @@ impl Default for Metrics {
             persisted_updates: AtomicU64::new(0),
             persist_errors: AtomicU64::new(0),
             snapshots_stored: AtomicU64::new(0),
+            load_skipped_entries: AtomicU64::new(0),
+            degraded_loads: AtomicU64::new(0),
             bus_messages_in: AtomicU64::new(0),
             bus_messages_out: AtomicU64::new(0),
             persist_batch_size: Histogram::new(BATCH_BUCKETS),
@@ -190,6 +196,16 @@ impl Metrics {
                 "narada_snapshots_stored_total",
                 "Snapshots written by compaction.",
                 &self.snapshots_stored,
+            ),
+            (
+                "narada_load_skipped_entries_total",
+                "Stored updates or snapshots left out of a load because they do not apply.",
+                &self.load_skipped_entries,
+            ),
+            (
+                "narada_degraded_loads_total",
+                "Document loads that left something out (never compacted).",
+                &self.degraded_loads,
             ),
             (
                 "narada_bus_messages_in_total",

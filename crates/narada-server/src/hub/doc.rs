@@ -56,10 +56,19 @@ struct Inner {
     /// Every log entry up to this seq is in `state` (set at load, advanced by log catch-up).
     applied_through: Seq,
     compacting: bool,
+    /// The load left out stored entries that do not apply: the state is not the stored log's,
+    /// so it is never compacted (see `narada_proto::DocState::load`).
+    degraded: bool,
 }
 
 impl LiveDoc {
-    pub fn new(id: DocId, state: DocState, last_seq: Seq, snapshot_seq: Seq) -> Self {
+    pub fn new(
+        id: DocId,
+        state: DocState,
+        last_seq: Seq,
+        snapshot_seq: Seq,
+        degraded: bool,
+    ) -> Self {
         LiveDoc {
             id,
             inner: Mutex::new(Inner {
@@ -72,6 +81,7 @@ impl LiveDoc {
                 snapshot_seq,
                 applied_through: last_seq,
                 compacting: false,
+                degraded,
             }),
         }
     }
@@ -259,8 +269,9 @@ impl LiveDoc {
         if let Some(seq) = max_seq {
             inner.committed_seq = inner.committed_seq.max(seq);
         }
-        let compact =
-            !inner.compacting && inner.committed_seq - inner.snapshot_seq >= compact_after as Seq;
+        let compact = !inner.compacting
+            && !inner.degraded
+            && inner.committed_seq - inner.snapshot_seq >= compact_after as Seq;
         if compact {
             inner.compacting = true;
         }
@@ -285,7 +296,7 @@ impl LiveDoc {
     /// Whether the log tail is long enough to be worth a snapshot.
     pub fn wants_compaction(&self) -> bool {
         let inner = self.inner.lock();
-        inner.committed_seq > inner.snapshot_seq
+        !inner.degraded && inner.committed_seq > inner.snapshot_seq
     }
 
     /// Marks the document closed if it is idle; the registry removes it only then.

@@ -20,8 +20,8 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use dashmap::DashMap;
-use narada_proto::DocState;
-use narada_store::{DocId, Seq, Store, StoreError};
+use narada_proto::{DocState, Skipped};
+use narada_store::{DocId, Seq, Store, StoreError, StoredDoc};
 use tokio::sync::{mpsc, OnceCell};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -186,23 +186,31 @@ impl Hub {
         // snapshot + tail, so that the next cold load is short, without replaying it all again.
         let compact_now = tail_len >= self.cfg.compact_after;
         // Applying a long tail is CPU work; keep it off the async workers.
-        let (state, failures, snapshot) = tokio::task::spawn_blocking(move || {
-            let (state, failures) = DocState::load(
+        let (state, skipped, snapshot, stored) = tokio::task::spawn_blocking(move || {
+            let (state, skipped) = DocState::load(
                 stored.snapshot.as_ref().map(|(b, _)| b.as_ref()),
                 stored.tail.iter().map(|(_, b)| b.as_ref()),
             );
-            let snapshot = compact_now.then(|| state.snapshot());
-            (state, failures, snapshot)
+            // Only a state that is exactly what is stored may become the snapshot.
+            let snapshot = (compact_now && skipped.is_empty()).then(|| state.snapshot());
+            (state, skipped, snapshot, stored)
         })
         .await
         .map_err(|e| StoreError::Io(std::io::Error::other(e)))?;
-        if failures > 0 {
-            tracing::warn!(doc = %id, failures, "stored updates that no longer apply were skipped");
+        let degraded = !skipped.is_empty();
+        if degraded {
+            report_skipped(&self.metrics, id, &stored, &skipped);
         }
         self.metrics.docs_loaded.fetch_add(1, Relaxed);
         self.metrics.doc_loads_total.fetch_add(1, Relaxed);
         tracing::debug!(doc = %id, last_seq, tail_len, took = ?started.elapsed(), "document loaded");
-        let live = Arc::new(LiveDoc::new(id.clone(), state, last_seq, snapshot_seq));
+        let live = Arc::new(LiveDoc::new(
+            id.clone(),
+            state,
+            last_seq,
+            snapshot_seq,
+            degraded,
+        ));
         if let Some(snapshot) = snapshot {
             self.store_snapshot_from_load(&live, last_seq, snapshot);
         }
@@ -460,16 +468,43 @@ pub async fn compact_stored(store: &dyn Store, metrics: &Metrics, id: &DocId) ->
         return stored.snapshot.map(|s| s.1);
     }
     let upto = stored.last_seq();
-    let snapshot = tokio::task::spawn_blocking(move || {
-        let (state, _) = DocState::load(
+    let (snapshot, skipped, stored) = tokio::task::spawn_blocking(move || {
+        let (state, skipped) = DocState::load(
             stored.snapshot.as_ref().map(|(b, _)| b.as_ref()),
             stored.tail.iter().map(|(_, b)| b.as_ref()),
         );
-        state.snapshot()
+        (
+            skipped.is_empty().then(|| state.snapshot()),
+            skipped,
+            stored,
+        )
     })
     .await
     .ok()?;
+    let Some(snapshot) = snapshot else {
+        // A snapshot of a degraded load would cover the bad entries as if they were in it:
+        // leave the log as it is, for an operator (or a fixed library) to deal with.
+        report_skipped(metrics, id, &stored, &skipped);
+        tracing::warn!(doc = %id, "compaction skipped: the stored log does not load cleanly");
+        return None;
+    };
     put_snapshot(store, metrics, id, upto, snapshot).await
+}
+
+/// Counts and logs (document, seq) each stored input a load left out.
+fn report_skipped(metrics: &Metrics, id: &DocId, stored: &StoredDoc, skipped: &Skipped) {
+    metrics
+        .load_skipped_entries
+        .fetch_add(skipped.count() as u64, Relaxed);
+    metrics.degraded_loads.fetch_add(1, Relaxed);
+    if skipped.snapshot {
+        let seq = stored.snapshot.as_ref().map_or(0, |s| s.1);
+        tracing::error!(doc = %id, snapshot_upto = seq, "the stored snapshot does not apply; loaded the entries after it only");
+    }
+    for &i in &skipped.entries {
+        let seq = stored.tail.get(i).map_or(0, |e| e.0);
+        tracing::error!(doc = %id, seq, "a stored update does not apply; skipped it");
+    }
 }
 
 /// Stores a snapshot covering the log up to `upto`; returns `upto` once it is stored.
