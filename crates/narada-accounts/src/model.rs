@@ -353,6 +353,23 @@ pub async fn doc(conn: &mut AnyConnection, id: &str) -> Result<DocMeta> {
     doc_from_row(&row)
 }
 
+/// Whether the hub stores anything for this document id: a log entry or a snapshot (the hub's
+/// own tables, which exist on both backends; `documents` alone may be a row without content).
+pub async fn has_stored_content(conn: &mut AnyConnection, id: &str) -> Result<bool> {
+    let row = sqlx::query(
+        "SELECT (EXISTS (SELECT 1 FROM updates WHERE doc_id = $1) \
+         OR EXISTS (SELECT 1 FROM snapshots WHERE doc_id = $1)) AS found",
+    )
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    // SQLite answers an integer, Postgres a boolean.
+    Ok(match row.try_get::<bool, _>("found") {
+        Ok(b) => b,
+        Err(_) => row.try_get::<i64, _>("found")? != 0,
+    })
+}
+
 pub async fn shares(conn: &mut AnyConnection, doc: &str) -> Result<Vec<Share>> {
     let rows = sqlx::query(
         "SELECT grantee_kind, grantee_id, role FROM doc_shares WHERE doc_id = $1 \

@@ -221,6 +221,15 @@ pub async fn create(
             "you may not create documents for this owner",
         ));
     }
+    // An id the hub already stores content for, without metadata (written with a developer or
+    // command-line token), is not free: whoever named it would take that content into their
+    // city. Only an administrator may adopt it.
+    let claims_content = model::has_stored_content(&mut tx, &id).await?;
+    if claims_content && !policy::is_admin(&caller.facts) {
+        return Err(AccountsError::Conflict(
+            "a document with this id already has stored content".into(),
+        ));
+    }
     let (okind, oid) = model::owner_parts(body.owner);
     sqlx::query(
         "INSERT INTO doc_meta (doc_id, owner_kind, owner_id, kind, title, created_by, created_at, \
@@ -237,7 +246,10 @@ pub async fn create(
     .execute(&mut *tx)
     .await
     .map_err(|e| AccountsError::from_insert(e, "a document with this id"))?;
-    let detail = json!({ "title": title, "kind": body.kind, "owner": body.owner });
+    let mut detail = json!({ "title": title, "kind": body.kind, "owner": body.owner });
+    if claims_content {
+        detail["adopted_content"] = json!(true);
+    }
     audit::record(&mut tx, now, doc_entry(&caller, "doc.create", &id, detail)).await?;
     let (meta, facts) = model::doc_with_facts(&mut tx, &id).await?;
     tx.commit().await?;
