@@ -738,7 +738,7 @@ async fn revocation(env: &Env) {
             Method::PUT,
             "/api/docs/mid/shares",
             Some(&ed),
-            Some(json!({ "grantee": { "kind": "person", "id": expert }, "role": "commenter" })),
+            Some(json!({ "grantee": { "kind": "person", "email": "exp@x.pl" }, "role": "commenter" })),
         )
         .await;
     assert_eq!(sh.status, StatusCode::OK, "{sh:?}");

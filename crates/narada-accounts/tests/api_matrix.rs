@@ -192,7 +192,7 @@ async fn matrix(env: &Env) {
                             .await
                     }
                     Action::Share => {
-                        let body = json!({ "grantee": { "kind": "person", "id": by("commenter_n2") }, "role": "viewer" });
+                        let body = json!({ "grantee": { "kind": "person", "email": "commenter_n2@x.pl" }, "role": "viewer" });
                         env.request(
                             Method::PUT,
                             &format!("/api/docs/{doc}/shares"),

@@ -287,13 +287,21 @@ on_both_backends!(
 
 async fn named_share_list(env: &Env) {
     let w = world(env).await;
-    // The id form still works, for people and cities.
-    for (grantee, role) in [
-        (json!({ "kind": "person", "id": w.other_editor }), "editor"),
-        (json!({ "kind": "city", "id": w.gdansk }), "viewer"),
-    ] {
-        share_ok(env, &w.editor, grantee, role).await;
-    }
+    // A city by id, a person by id (the administrator) and by email (the editor).
+    share_ok(
+        env,
+        &w.editor,
+        json!({ "kind": "city", "id": w.gdansk }),
+        "viewer",
+    )
+    .await;
+    share_ok(
+        env,
+        &w.admin,
+        json!({ "kind": "person", "id": w.other_editor }),
+        "editor",
+    )
+    .await;
     let shares = share_ok(
         env,
         &w.editor,
@@ -353,7 +361,7 @@ async fn share_right_unchanged(env: &Env) {
     share_ok(
         env,
         &w.editor,
-        json!({ "kind": "person", "id": w.other_editor }),
+        json!({ "kind": "person", "email": "grzegorz@gdansk.pl" }),
         "editor",
     )
     .await;
@@ -405,3 +413,70 @@ async fn share_right_unchanged(env: &Env) {
     assert_eq!(a.body["error"]["message"], "document not found");
 }
 on_both_backends!(share_right_unchanged_test, share_right_unchanged);
+
+async fn sharing_by_id_is_for_admins(env: &Env) {
+    let w = world(env).await;
+    let rows = share_rows(env).await;
+    // The editor may share the document, but naming people by id would let him walk the people
+    // directory (every answer names the grantee, with email): refused for any id — an enabled
+    // person, a disabled one, one that does not exist — with one answer that names nobody.
+    let disabled: i64 = sqlx::query("SELECT id FROM people WHERE email = 'zofia@worldbank.org'")
+        .fetch_one(env.db.pool())
+        .await
+        .expect("zofia")
+        .try_get("id")
+        .expect("id");
+    let mut answers = Vec::new();
+    for id in [w.expert, disabled, 999_999] {
+        let a = share(
+            env,
+            &w.editor,
+            json!({ "kind": "person", "id": id }),
+            "viewer",
+        )
+        .await;
+        assert_eq!(a.status, StatusCode::FORBIDDEN, "{id}: {a:?}");
+        assert_eq!(a.body["error"]["code"], "forbidden");
+        for leak in ["Ewa", "ewa.ekspert", "Zofia", "zofia"] {
+            assert!(!a.body.to_string().contains(leak), "{id}: {a:?}");
+        }
+        answers.push(a.body);
+    }
+    assert!(answers.windows(2).all(|p| p[0] == p[1]), "{answers:?}");
+    assert_eq!(share_rows(env).await, rows, "nothing was shared");
+
+    // By email the same editor learns nothing about unknown or disabled people either: one 404.
+    let unknown = share(
+        env,
+        &w.editor,
+        json!({ "kind": "person", "email": "nikt@x.pl" }),
+        "viewer",
+    )
+    .await;
+    let off = share(
+        env,
+        &w.editor,
+        json!({ "kind": "person", "email": "zofia@worldbank.org" }),
+        "viewer",
+    )
+    .await;
+    assert_eq!(unknown.status, StatusCode::NOT_FOUND);
+    assert_eq!((off.status, &off.body), (unknown.status, &unknown.body));
+
+    // The administrator, who has the directory, shares by id.
+    let shares = share_ok(
+        env,
+        &w.admin,
+        json!({ "kind": "person", "id": w.expert }),
+        "viewer",
+    )
+    .await;
+    assert_eq!(
+        shares[0]["grantee"],
+        json!({ "kind": "person", "id": w.expert })
+    );
+}
+on_both_backends!(
+    sharing_by_id_is_for_admins_test,
+    sharing_by_id_is_for_admins
+);

@@ -191,7 +191,7 @@ both_backends!(
                 Method::PUT,
                 &format!("/api/docs/{doc}/shares"),
                 Some(&ed),
-                Some(json!({ "grantee": { "kind": "person", "id": expert }, "role": "commenter" })),
+                Some(json!({ "grantee": { "kind": "person", "email": expert_email }, "role": "commenter" })),
             )
             .await;
         assert_eq!(s, StatusCode::OK, "{v}");

@@ -524,12 +524,25 @@ pub struct ShareBody {
 ///
 /// By email only an enabled account is found, and an unknown address gets the very same answer
 /// as a disabled account's, so the caller learns no more than "you cannot share with this".
-/// By id the behaviour is unchanged (any existing person).
-async fn resolve_grantee(conn: &mut AnyConnection, to: ShareTo) -> Result<Grantee> {
+/// By id only administrators may name a person: they have the people directory anyway, while
+/// for anyone else ids would be a way to walk it (every answer names the grantee).
+async fn resolve_grantee(
+    conn: &mut AnyConnection,
+    caller: &Caller,
+    to: ShareTo,
+) -> Result<Grantee> {
     let found = match to {
         ShareTo::City { id } => model::city_exists(conn, id)
             .await?
             .then_some(Grantee::City(id)),
+        ShareTo::Person {
+            id: Some(_),
+            email: None,
+        } if !policy::is_admin(&caller.facts) => {
+            return Err(AccountsError::Forbidden(
+                "only administrators share by person id; share by email address",
+            ))
+        }
         ShareTo::Person {
             id: Some(id),
             email: None,
@@ -569,7 +582,7 @@ pub async fn share(
     // The right to share is checked before the grantee is looked up, so that only those who may
     // share can learn whether an email has an account.
     require(&caller, Action::Share, &facts)?;
-    let grantee = resolve_grantee(&mut tx, body.grantee).await?;
+    let grantee = resolve_grantee(&mut tx, &caller, body.grantee).await?;
     let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
     let (gkind, gid) = model::grantee_parts(grantee);
     sqlx::query(
