@@ -285,6 +285,21 @@ impl Client {
         self.send_raw(message::encode_awareness(&update));
     }
 
+    /// Sends one awareness entry for any client id and clock (a well-behaved client sends only
+    /// its own id, with its own clock).
+    pub fn send_awareness_as(&self, client_id: u64, clock: u32, json: &str) {
+        let mut clients = HashMap::new();
+        clients.insert(
+            yrs::ClientID::new(client_id),
+            AwarenessUpdateEntry {
+                clock,
+                json: json.into(),
+            },
+        );
+        let update = AwarenessUpdate { clients }.encode_v1();
+        self.send_raw(message::encode_awareness(&update));
+    }
+
     pub fn client_id(&self) -> u64 {
         self.doc.client_id().get()
     }

@@ -19,4 +19,4 @@ pub mod varint;
 
 pub use doc::{ApplyError, DocState, Skipped};
 pub use message::{decode, Inbound, ProtoError};
-pub use presence::Presence;
+pub use presence::{Applied, Presence};

@@ -109,6 +109,9 @@ pub struct ServeArgs {
     /// Largest message during the initial sync, bytes.
     #[arg(long, env = "NARADA_MAX_SYNC_BYTES")]
     pub max_sync_bytes: Option<usize>,
+    /// Largest awareness state kept and relayed, bytes.
+    #[arg(long, env = "NARADA_MAX_AWARENESS_BYTES")]
+    pub max_awareness_bytes: Option<usize>,
     /// Frames queued per client before it is disconnected as too slow.
     #[arg(long, env = "NARADA_OUTBOUND_QUEUE")]
     pub outbound_queue: Option<usize>,
@@ -250,6 +253,7 @@ impl ServeArgs {
             dev_tokens,
             max_message_bytes,
             max_sync_bytes,
+            max_awareness_bytes,
             outbound_queue,
             ping_interval,
             idle_timeout,
@@ -306,6 +310,7 @@ impl ServeArgs {
             dev_tokens,
             max_message_bytes,
             max_sync_bytes,
+            max_awareness_bytes,
             outbound_queue,
             ping_interval,
             idle_timeout,

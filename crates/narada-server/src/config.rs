@@ -54,6 +54,9 @@ pub struct Config {
     pub max_message_bytes: usize,
     /// Largest message during the initial sync (a client's step 2 can carry a whole document).
     pub max_sync_bytes: usize,
+    /// Largest awareness state (one client's JSON: name, colour, cursor); larger states are
+    /// left out of the message, neither kept nor relayed.
+    pub max_awareness_bytes: usize,
     /// Frames queued for one client before it counts as too slow and is disconnected.
     pub outbound_queue: usize,
     /// Keepalive ping interval.
@@ -207,6 +210,7 @@ impl Default for Config {
             dev_tokens: DevTokens::Auto,
             max_message_bytes: 1 << 20,
             max_sync_bytes: 64 << 20,
+            max_awareness_bytes: 8 << 10,
             outbound_queue: 1024,
             ping_interval: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(50),
@@ -234,6 +238,7 @@ impl std::fmt::Debug for Config {
             .field("dev_tokens", &self.dev_tokens)
             .field("max_message_bytes", &self.max_message_bytes)
             .field("max_sync_bytes", &self.max_sync_bytes)
+            .field("max_awareness_bytes", &self.max_awareness_bytes)
             .field("outbound_queue", &self.outbound_queue)
             .field("persist_max_batch", &self.persist_max_batch)
             .field("compact_after", &self.compact_after)
@@ -296,6 +301,7 @@ mod tests {
         assert_eq!(c.addr, d.addr);
         assert_eq!(c.max_message_bytes, d.max_message_bytes);
         assert_eq!(c.ping_interval, d.ping_interval);
+        assert_eq!(c.max_awareness_bytes, d.max_awareness_bytes);
     }
 
     #[test]

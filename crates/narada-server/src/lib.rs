@@ -60,6 +60,7 @@ impl Server {
                 persist_queue: config.persist_queue,
                 compact_after: config.compact_after,
                 awareness_timeout: config.awareness_timeout,
+                max_awareness_bytes: config.max_awareness_bytes,
             },
         );
         if let Some(url) = &config.redis_url {

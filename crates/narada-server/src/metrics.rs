@@ -74,6 +74,8 @@ pub struct Metrics {
     pub load_skipped_entries: AtomicU64,
     /// Loads that left something out; such a document is never compacted.
     pub degraded_loads: AtomicU64,
+    /// Awareness entries left out: another connection's client id, or over the size limit.
+    pub awareness_refused: AtomicU64,
     pub bus_messages_in: AtomicU64,
     pub bus_messages_out: AtomicU64,
     persist_batch_size: Histogram<9>,
@@ -99,6 +101,7 @@ impl Default for Metrics {
             snapshots_stored: AtomicU64::new(0),
             load_skipped_entries: AtomicU64::new(0),
             degraded_loads: AtomicU64::new(0),
+            awareness_refused: AtomicU64::new(0),
             bus_messages_in: AtomicU64::new(0),
             bus_messages_out: AtomicU64::new(0),
             persist_batch_size: Histogram::new(BATCH_BUCKETS),
@@ -206,6 +209,11 @@ impl Metrics {
                 "narada_degraded_loads_total",
                 "Document loads that left something out (never compacted).",
                 &self.degraded_loads,
+            ),
+            (
+                "narada_awareness_refused_total",
+                "Awareness entries left out (another connection's client id, or too large).",
+                &self.awareness_refused,
             ),
             (
                 "narada_bus_messages_in_total",

@@ -14,6 +14,7 @@ use bytes::Bytes;
 use narada_proto::message::{
     encode_ack, encode_permission_denied, encode_sync_step1, encode_sync_step2,
 };
+use narada_proto::presence::REMOTE;
 use narada_proto::{ApplyError, DocState, Presence};
 use narada_store::{DocId, Seq};
 use parking_lot::Mutex;
@@ -198,8 +199,26 @@ impl LiveDoc {
         frame: Bytes,
     ) {
         let mut inner = self.inner.lock();
-        if inner.presence.apply(update, conn.id(), Instant::now()) {
-            broadcast(hub, &inner.conns, Some(conn.id()), &frame);
+        let Inner {
+            presence, conns, ..
+        } = &mut *inner;
+        // Another connection's id may be taken over only by the same person (a reconnect
+        // whose old socket has not closed yet); see `narada_proto::presence`.
+        let same_person = |owner| {
+            conns
+                .iter()
+                .any(|c| c.id() == owner && c.user() == conn.user())
+        };
+        let max = hub.cfg.max_awareness_bytes;
+        let applied = presence.apply(update, conn.id(), Instant::now(), max, same_person);
+        if applied.refused() > 0 {
+            hub.metrics
+                .awareness_refused
+                .fetch_add(applied.refused() as u64, Relaxed);
+            tracing::debug!(doc = %self.id, conn = conn.id(), foreign = applied.foreign, oversized = applied.oversized, "awareness entries left out");
+        }
+        if let Some(frame) = applied.relay(frame) {
+            broadcast(hub, conns, Some(conn.id()), &frame);
             hub.publish_awareness(&self.id, &frame);
         }
     }
@@ -228,7 +247,11 @@ impl LiveDoc {
     /// Applies awareness from another node (owned by no local connection).
     pub fn apply_remote_awareness(&self, hub: &Hub, update: &AwarenessUpdate, frame: Bytes) {
         let mut inner = self.inner.lock();
-        if inner.presence.apply(update, 0, Instant::now()) {
+        let max = hub.cfg.max_awareness_bytes;
+        let applied = inner
+            .presence
+            .apply(update, REMOTE, Instant::now(), max, |_| false);
+        if let Some(frame) = applied.relay(frame) {
             broadcast(hub, &inner.conns, None, &frame);
         }
     }

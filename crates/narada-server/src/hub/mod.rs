@@ -39,6 +39,8 @@ pub struct HubConfig {
     pub persist_queue: usize,
     pub compact_after: usize,
     pub awareness_timeout: Duration,
+    /// Largest awareness state (one client's JSON) kept and relayed.
+    pub max_awareness_bytes: usize,
 }
 
 /// How long after a load the log is read again (see `schedule_catch_up_after_load`); well above
