@@ -24,6 +24,9 @@ pub enum AccountsError {
     Csrf,
     #[error("{0}")]
     Forbidden(&'static str),
+    /// Asking for (or handing out) a role above what the caller may give.
+    #[error("{0}")]
+    RoleTooHigh(&'static str),
     #[error("{0} not found")]
     NotFound(&'static str),
     #[error("{0}")]
@@ -56,6 +59,7 @@ impl AccountsError {
             RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
+            RoleTooHigh(_) => (StatusCode::FORBIDDEN, "role_too_high"),
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             BadLink => (StatusCode::BAD_REQUEST, "bad_link"),

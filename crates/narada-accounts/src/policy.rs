@@ -44,6 +44,13 @@
 //! *Manage* means: admin, or an owner-given role (home / network / advised — never a share) of
 //! editor or above, computed as if the document were not archived.
 //!
+//! *Hold the owner* means: admin, a member of the owning city, or *assigned* to the owning
+//! network. Moving and deleting take a document away from everyone who reaches it through its
+//! owner, so they need more than managing it: a network's document is shared by every city of the
+//! network, and an editor who reaches it through their city's membership edits, shares and
+//! archives it, but may not delete it nor move it into their own city; an advising moderator
+//! manages a city's document but may not take it out of the city.
+//!
 //! | action                     | who may                                         |
 //! |----------------------------|-------------------------------------------------|
 //! | read (get, list, token, export) | effective role ≥ viewer                    |
@@ -52,9 +59,9 @@
 //! | moderate (workshops)       | effective role = moderator                      |
 //! | rename                     | effective role ≥ editor (so not while archived) |
 //! | archive / unarchive        | manage                                          |
-//! | share / unshare            | manage                                          |
-//! | delete (soft)              | manage                                          |
-//! | move (change owner)        | manage, and may create in the new owner         |
+//! | share / unshare            | manage; a share's role at most the sharer's own role on the document (as if not archived) |
+//! | delete (soft)              | manage and hold the owner                       |
+//! | move (change owner)        | manage and hold the owner (the source), and may create in the new owner (the destination) |
 //! | restore a deleted document | admin                                           |
 //! | create in an owner         | admin; or an editor/moderator whose reach to that owner (home, network, advised) gives editor or above |
 //!
@@ -267,6 +274,19 @@ fn manages(person: &PersonFacts, doc: &DocFacts) -> bool {
         || owner_role(person, doc.owner, &doc.owner_city_networks) >= Some(Role::Editor)
 }
 
+/// Does the person hold `owner` (admin, member of the city, assigned to the network)? Reaching a
+/// network through one's city, or a city through an assigned network, is not holding it.
+pub fn holds(person: &PersonFacts, owner: Owner) -> bool {
+    if person.disabled {
+        return false;
+    }
+    person.role == AccountRole::Admin
+        || match owner {
+            Owner::City(c) => person.cities.contains(&c),
+            Owner::Network(n) => person.assigned_networks.contains(&n),
+        }
+}
+
 /// May the person do `action` on the document?
 pub fn can(person: &PersonFacts, action: Action, doc: &DocFacts) -> bool {
     let role = effective_role(person, doc);
@@ -275,9 +295,40 @@ pub fn can(person: &PersonFacts, action: Action, doc: &DocFacts) -> bool {
         Action::Annotate => role >= Some(Role::Commenter),
         Action::Edit | Action::Rename => role >= Some(Role::Editor),
         Action::Moderate => role >= Some(Role::Moderator),
-        Action::Archive | Action::Share | Action::Delete | Action::Move => manages(person, doc),
+        Action::Archive | Action::Share => manages(person, doc),
+        Action::Delete | Action::Move => manages(person, doc) && holds(person, doc.owner),
         Action::Restore => !person.disabled && person.role == AccountRole::Admin,
     }
+}
+
+/// May the person move the document to `to` (whose city networks are given)? Rights over both
+/// owners: [`Action::Move`] on the document (which needs holding its owner) and creation in `to`.
+pub fn can_move(
+    person: &PersonFacts,
+    doc: &DocFacts,
+    to: Owner,
+    to_city_networks: &BTreeSet<i64>,
+) -> bool {
+    can(person, Action::Move, doc) && can_create(person, to, to_city_networks)
+}
+
+/// The highest role the person may give in a share of the document: their own effective role
+/// on it, computed as if it were not archived (a share outlives the archiving), or `None` when
+/// they may not share it at all. Nobody hands out more than they have.
+pub fn max_share_role(person: &PersonFacts, doc: &DocFacts) -> Option<Role> {
+    if !can(person, Action::Share, doc) {
+        return None;
+    }
+    let live = DocFacts {
+        archived: false,
+        ..doc.clone()
+    };
+    effective_role(person, &live)
+}
+
+/// May the person share the document at `role`?
+pub fn can_share_at(person: &PersonFacts, doc: &DocFacts, role: Role) -> bool {
+    max_share_role(person, doc).is_some_and(|max| role <= max)
 }
 
 /// May the person create a document owned by `owner` (whose city networks are given)?

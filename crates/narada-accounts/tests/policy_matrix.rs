@@ -1,11 +1,13 @@
 //! The permission matrix at the policy level: every persona × every action on a city document,
 //! a network document and a shared document, written out by hand (so a change to the rules
-//! has to change this table too), plus archived/deleted states and creation rights.
+//! has to change this table too), plus archived/deleted states, creation rights, moving between
+//! owners and the highest role each may share at.
 
 use std::collections::BTreeSet;
 
 use narada_accounts::policy::{
-    can, can_create, effective_role, AccountRole, Action, DocFacts, Grantee, Owner, PersonFacts,
+    can, can_create, can_move, can_share_at, effective_role, max_share_role, AccountRole, Action,
+    DocFacts, Grantee, Owner, PersonFacts,
 };
 use narada_auth::Role;
 
@@ -124,14 +126,14 @@ const MATRIX: &[(&str, &str, Option<Role>, &str)] = &[
     ("admin", "city_a", Some(Mo), "raemnxsdvop"),
     ("admin", "network_n1", Some(Mo), "raemnxsdvop"),
     ("admin", "shared_c", Some(Mo), "raemnxsdvop"),
-    ("moderator_n1", "city_a", Some(Mo), "raemnxsdvp"),
+    ("moderator_n1", "city_a", Some(Mo), "raemnxsp"),
     ("moderator_n1", "network_n1", Some(Mo), "raemnxsdvp"),
     ("moderator_n1", "shared_c", Some(Co), "rap"),
     ("editor_a", "city_a", Some(Ed), "raenxsdvp"),
-    ("editor_a", "network_n1", Some(Ed), "raenxsdvp"),
+    ("editor_a", "network_n1", Some(Ed), "raenxsp"),
     ("editor_a", "shared_c", None, ""),
     ("editor_b", "city_a", None, ""),
-    ("editor_b", "network_n1", Some(Ed), "raenxsdvp"),
+    ("editor_b", "network_n1", Some(Ed), "raenxsp"),
     ("editor_b", "shared_c", Some(Ed), "raenp"),
     ("editor_c", "city_a", None, ""),
     ("editor_c", "network_n1", None, ""),
@@ -285,4 +287,91 @@ fn a_share_never_lifts_above_the_account_ceiling_nor_lowers_an_owner_role() {
     // A moderator share to a commenter stays commenter.
     d.shares.push((Grantee::Person(7), Role::Moderator));
     assert_eq!(effective_role(&personas[6].1, &d), Some(Role::Commenter));
+}
+
+fn persona(name: &str) -> PersonFacts {
+    personas()
+        .into_iter()
+        .find(|(p, _)| *p == name)
+        .expect("persona")
+        .1
+}
+
+fn doc(name: &str) -> DocFacts {
+    docs().into_iter().find(|(d, _)| *d == name).expect("doc").1
+}
+
+#[test]
+fn moving_needs_rights_over_both_owners() {
+    let city = |c: i64| (Owner::City(c), networks_of(c));
+    let net = |n: i64| (Owner::Network(n), BTreeSet::new());
+    type Case = (&'static str, &'static str, (Owner, BTreeSet<i64>), bool);
+    let cases: &[Case] = &[
+        // The field test's case: a city editor reaches the network's document through their
+        // city, edits it, but may not take it into their city (nor, so, delete it there).
+        ("editor_a", "network_n1", city(A), false),
+        ("editor_b", "network_n1", city(B), false),
+        // Their own city's document: into their city's network, but not into another city.
+        ("editor_a", "city_a", net(N1), true),
+        ("editor_a", "city_a", city(B), false),
+        ("editor_a", "city_a", net(N2), false),
+        // The network's assigned moderator holds the network, not the cities it advises.
+        ("moderator_n1", "network_n1", city(A), true),
+        ("moderator_n1", "city_a", net(N1), false),
+        ("moderator_n1", "city_a", city(B), false),
+        // An editor assigned to the network holds it, but only reads its cities' documents.
+        ("editor_n1", "network_n1", city(A), false),
+        ("editor_n1", "network_n1", net(N1), true),
+        ("editor_c", "shared_c", net(N2), true),
+        ("editor_b", "shared_c", city(B), false),
+        ("commenter_n1", "network_n1", city(A), false),
+        ("admin", "network_n1", city(C), true),
+        ("admin", "city_a", net(N2), true),
+        ("disabled_a", "city_a", net(N1), false),
+    ];
+    for (who, what, (to, nets), want) in cases {
+        assert_eq!(
+            can_move(&persona(who), &doc(what), *to, nets),
+            *want,
+            "{who} moving {what} to {to:?}"
+        );
+    }
+}
+
+#[test]
+fn nobody_shares_above_their_own_role() {
+    type Case = (&'static str, &'static str, Option<Role>);
+    let cases: &[Case] = &[
+        ("admin", "city_a", Some(Mo)),
+        ("admin", "shared_c", Some(Mo)),
+        ("moderator_n1", "city_a", Some(Mo)),
+        ("moderator_n1", "network_n1", Some(Mo)),
+        ("editor_a", "city_a", Some(Ed)),
+        ("editor_a", "network_n1", Some(Ed)),
+        ("editor_c", "shared_c", Some(Ed)),
+        ("editor_n1", "network_n1", Some(Ed)),
+        // Those who may not share have no share role at all (a share is never a right to share).
+        ("editor_b", "shared_c", None),
+        ("moderator_n1", "shared_c", None),
+        ("commenter_n1", "city_a", None),
+        ("viewer_a", "city_a", None),
+        ("disabled_a", "city_a", None),
+    ];
+    for (who, what, max) in cases {
+        let (p, d) = (persona(who), doc(what));
+        assert_eq!(max_share_role(&p, &d), *max, "{who} on {what}");
+        for role in [Vi, Co, Ed, Mo] {
+            assert_eq!(
+                can_share_at(&p, &d, role),
+                max.is_some_and(|m| role <= m),
+                "{who} sharing {what} at {role}"
+            );
+        }
+    }
+    // Archived, the editor reads only, but a share outlives the archive: the cap is the role
+    // they have when it is not archived.
+    let mut archived = doc("city_a");
+    archived.archived = true;
+    assert_eq!(max_share_role(&persona("editor_a"), &archived), Some(Ed));
+    assert!(!can_share_at(&persona("editor_a"), &archived, Mo));
 }

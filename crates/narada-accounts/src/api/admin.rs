@@ -1,5 +1,6 @@
 //! `/admin/*`: people, cities, networks, one-time links and the audit trail (admins only), and
-//! the read-only `/networks` and `/cities` directories for every signed-in person.
+//! the read-only `/networks` and `/cities` directories for every signed-in person (names and a
+//! city's networks: what the document filters, the new-document form and the share dialog need).
 //!
 //! Membership and role changes snapshot effective roles before and after, so whoever loses
 //! access has their sockets closed; disabling an account ends its sessions and closes all its
@@ -62,6 +63,23 @@ pub async fn list_cities(
 ) -> Result<Json<serde_json::Value>> {
     let mut conn = state.db.pool.acquire().await?;
     Ok(Json(json!({ "cities": model::cities(&mut conn).await? })))
+}
+
+/// `GET /admin/networks`: the same list, for administrators only. Everyone else reads the
+/// `/networks` directory: the administration paths answer administrators and nobody else.
+pub async fn admin_list_networks(
+    state: State<AccountsState>,
+    Admin(admin): Admin,
+) -> Result<Json<serde_json::Value>> {
+    list_networks(state, admin).await
+}
+
+/// `GET /admin/cities`: as [`admin_list_networks`].
+pub async fn admin_list_cities(
+    state: State<AccountsState>,
+    Admin(admin): Admin,
+) -> Result<Json<serde_json::Value>> {
+    list_cities(state, admin).await
 }
 
 // ---- networks ----

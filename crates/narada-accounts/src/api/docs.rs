@@ -38,11 +38,14 @@ pub struct DocView {
     pub role: Option<Role>,
     /// What the caller may do with it.
     pub can: Vec<Action>,
+    /// The highest role the caller may share it at (null: they may not share it).
+    pub max_share_role: Option<Role>,
 }
 
 fn view(caller: &Caller, meta: DocMeta, facts: &DocFacts) -> DocView {
     DocView {
         role: policy::effective_role(&caller.facts, facts),
+        max_share_role: policy::max_share_role(&caller.facts, facts),
         can: Action::ALL
             .into_iter()
             .filter(|a| policy::can(&caller.facts, *a, facts))
@@ -438,7 +441,7 @@ pub async fn move_doc(
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
     require(&caller, Action::Move, &facts)?;
     let target_networks = model::owner_city_networks(&mut tx, body.owner).await?;
-    if !policy::can_create(&caller.facts, body.owner, &target_networks) {
+    if !policy::can_move(&caller.facts, &facts, body.owner, &target_networks) {
         return Err(AccountsError::Forbidden(
             "you may not move documents to this owner",
         ));
@@ -582,6 +585,11 @@ pub async fn share(
     // The right to share is checked before the grantee is looked up, so that only those who may
     // share can learn whether an email has an account.
     require(&caller, Action::Share, &facts)?;
+    if !policy::can_share_at(&caller.facts, &facts, body.role) {
+        return Err(AccountsError::RoleTooHigh(
+            "you may not share at a role above your own on this document",
+        ));
+    }
     let grantee = resolve_grantee(&mut tx, &caller, body.grantee).await?;
     let before = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
     let (gkind, gid) = model::grantee_parts(grantee);

@@ -94,7 +94,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AccountsState) -> Router<
         .route("/admin/people/{id}/reset-link", post(admin::reset_link))
         .route(
             "/admin/cities",
-            get(admin::list_cities).post(admin::create_city),
+            get(admin::admin_list_cities).post(admin::create_city),
         )
         .route(
             "/admin/cities/{id}",
@@ -106,7 +106,7 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AccountsState) -> Router<
         )
         .route(
             "/admin/networks",
-            get(admin::list_networks).post(admin::create_network),
+            get(admin::admin_list_networks).post(admin::create_network),
         )
         .route(
             "/admin/networks/{id}",
