@@ -15,12 +15,16 @@
  */
 
 import { Editor } from '@tiptap/core';
-import StarterKit from '@tiptap/starter-kit';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
 import { t, onLanguageChange, type MessageKey } from './i18n';
 import { $, fragment, header } from './ui';
 import { createToolbar } from './toolbar';
+import { formattingTools, tableTools } from './editor/tools';
+import { contentExtensions } from './editor/extensions';
+import { openLinkDialog } from './editor/link-dialog';
+import { openShortcutsDialog } from './editor/shortcuts-dialog';
+import './editor/editor.css';
 import { createPresenceList } from './presence';
 import { type ConnectionState, SyncSession } from './sync';
 import { accountMenu } from './account';
@@ -202,7 +206,25 @@ function mountDocument(
   access: Access,
   person: Person | null,
 ): void {
-  const toolbar = createToolbar();
+  let editor: Editor | null = null;
+  const actions = {
+    openLink: () => editor && openLinkDialog(editor),
+    openShortcuts: () =>
+      openShortcutsDialog([
+        { caption: 'shortcutsFormatting', tools: mainTools, extra: [['shortcutsOpen', 'Ctrl+/']] },
+        { caption: 'tableToolbarLabel', tools: cellTools, extra: [['tableNextCell', 'Tab'], ['tablePreviousCell', 'Shift+Tab']] },
+      ]),
+  };
+  const mainTools = formattingTools(actions);
+  const cellTools = tableTools();
+  const toolbar = createToolbar(mainTools, 'toolbarLabel');
+  const tableToolbar = createToolbar(cellTools, 'tableToolbarLabel', 'toolbar toolbar--table');
+  const updateToolbars = () => {
+    toolbar.update();
+    tableToolbar.update();
+    // Table operations show only where they apply (their shortcuts work the same way).
+    tableToolbar.element.hidden = !writable || !editor?.isEditable || !editor.isActive('table');
+  };
   const presence = createPresenceList();
   const titleBlock = fragment(`
     <div class="doc-title">
@@ -231,7 +253,7 @@ function mountDocument(
   const toolbarRow = document.createElement('div');
   toolbarRow.className = 'toolbar-row';
   toolbarRow.append(toolbar.element, statusBlock);
-  toolbarWrap.append(toolbarRow);
+  toolbarWrap.append(toolbarRow, tableToolbar.element);
   root.replaceChildren(skip, top, toolbarWrap, body);
 
   const host = $(root, '#editor');
@@ -243,7 +265,6 @@ function mountDocument(
   const color = userColor();
 
   let session: SyncSession | null = null;
-  let editor: Editor | null = null;
   let writable = canWrite(access.claims.role);
   let noticeKey: MessageKey | null = writable ? null : 'readOnlyRole';
   let noticeVars: Record<string, string> = {};
@@ -257,6 +278,7 @@ function mountDocument(
     badge.hidden = writable;
     // Viewers get no formatting controls at all rather than a row of disabled ones.
     toolbar.element.hidden = !writable;
+    updateToolbars();
   };
 
   const renderStatus = () => {
@@ -330,7 +352,7 @@ function mountDocument(
         noticeVars = { reason };
         renderNotice();
         editor?.setEditable(false);
-        toolbar.update();
+        updateToolbars();
       },
     });
     session = s;
@@ -338,15 +360,7 @@ function mountDocument(
       element: host,
       editable: false,
       extensions: [
-        StarterKit.configure({
-          // Collaboration brings Yjs undo, which only undoes this person's own changes.
-          undoRedo: false,
-          heading: { levels: [1, 2, 3] },
-          link: { openOnClick: false },
-          // Each client would append its own empty trailing paragraph on every change (an
-          // appendTransaction), and concurrently those duplicate: not safe with collaboration.
-          trailingNode: false,
-        }),
+        ...contentExtensions(actions),
         Collaboration.configure({ document: s.doc, field: 'default' }),
         CollaborationCaret.configure({ provider: s.provider, user: { name, color }, render: renderCaret }),
       ],
@@ -360,18 +374,19 @@ function mountDocument(
           spellcheck: 'true',
         },
       },
-      onTransaction: () => toolbar.update(),
-      onSelectionUpdate: () => toolbar.update(),
+      onTransaction: updateToolbars,
+      onSelectionUpdate: updateToolbars,
     });
     editor = ed;
     toolbar.attach(ed);
+    tableToolbar.attach(ed);
     const onFirstSync = (synced: boolean) => {
       if (!synced || s !== session) return;
       s.provider.off('sync', onFirstSync);
       host.setAttribute('aria-busy', 'false');
       ed.setEditable(writable);
       ed.view.dom.setAttribute('aria-readonly', String(!writable));
-      toolbar.update();
+      updateToolbars();
     };
     s.provider.on('sync', onFirstSync);
     presence.attach(s.provider.awareness);
@@ -386,6 +401,15 @@ function mountDocument(
     renderStatus();
     editor?.view.dom.setAttribute('aria-label', t('editorLabel', { doc: title }));
   });
+  // Page-wide keys: they work wherever focus is on the page, not only in the text.
+  const onKey = (ev: KeyboardEvent) => {
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || !root.isConnected) return;
+    if (ev.key === '/' && !document.querySelector('dialog[open]')) {
+      ev.preventDefault();
+      actions.openShortcuts();
+    }
+  };
+  document.addEventListener('keydown', onKey);
   $(root, '.skip-link').addEventListener('click', (ev) => {
     ev.preventDefault();
     editor?.commands.focus();

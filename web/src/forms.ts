@@ -60,6 +60,8 @@ export class FormProblems {
   }
 
   private render(): void {
+    // A form in a dialog that has closed since: nothing left to re-label after a language switch.
+    if (!this.summary.isConnected) return;
     for (const field of this.fields) {
       const problem = this.problems.find((p) => p.field === field);
       const error = $(field.ownerDocument, `#${field.id}-error`);

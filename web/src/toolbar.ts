@@ -1,84 +1,12 @@
 /**
- * The formatting toolbar: one tab stop, arrow keys move between buttons (the WAI-ARIA toolbar
+ * A toolbar (formatting, table): one tab stop, arrow keys move between buttons (the WAI-ARIA toolbar
  * pattern), toggles report their state with `aria-pressed`, unavailable actions are
  * `aria-disabled` but stay focusable so keyboard users can still discover them.
  */
 
 import type { Editor } from '@tiptap/core';
 import { type MessageKey, t, onLanguageChange } from './i18n';
-
-interface Tool {
-  id: string;
-  label: MessageKey;
-  /** Visible glyph (text or inline SVG markup); the full name is the accessible name and tooltip. */
-  glyph: string;
-  /**
-   * The glyph is a word a speech-input user would say ("H1"), so the accessible name must
-   * contain it (WCAG 2.5.3 label in name).
-   */
-  sayable?: boolean;
-  shortcut?: string;
-  /** Toggles have a pressed state; actions (undo/redo) do not. */
-  isActive?: (e: Editor) => boolean;
-  run: (e: Editor) => void;
-  can: (e: Editor) => boolean;
-  group: number;
-}
-
-// Small line icons drawn with currentColor, so they follow the button's state colours.
-const BULLET_ICON =
-  '<svg viewBox="0 0 20 20" width="20" height="20" fill="currentColor"><circle cx="4" cy="5" r="1.8"/><circle cx="4" cy="10" r="1.8"/><circle cx="4" cy="15" r="1.8"/><rect x="8" y="4" width="10" height="2" rx="1"/><rect x="8" y="9" width="10" height="2" rx="1"/><rect x="8" y="14" width="10" height="2" rx="1"/></svg>';
-const NUMBERED_ICON =
-  '<svg viewBox="0 0 20 20" width="20" height="20" fill="none" stroke="currentColor" stroke-width="1.4" stroke-linecap="round" stroke-linejoin="round"><path d="M2.2 3.6 3.8 2.6v5"/><path d="M2.2 12.6c.4-1 2.8-1.2 2.8.4 0 1.1-1.6 1.9-2.8 3.4h3"/><path d="M8.5 5h9.5M8.5 15h9.5" stroke-width="2"/></svg>';
-
-const TOOLS: Tool[] = [
-  {
-    id: 'paragraph', label: 'paragraph', glyph: '¶', group: 0, shortcut: 'Ctrl+Alt+0',
-    isActive: (e) => e.isActive('paragraph'),
-    run: (e) => e.chain().focus().setParagraph().run(),
-    can: (e) => e.isActive('paragraph') || e.can().setParagraph(),
-  },
-  ...([1, 2, 3] as const).map((level): Tool => ({
-    id: `h${level}`, label: `heading${level}` as MessageKey, glyph: `H${level}`, sayable: true, group: 0, shortcut: `Ctrl+Alt+${level}`,
-    isActive: (e) => e.isActive('heading', { level }),
-    run: (e) => e.chain().focus().toggleHeading({ level }).run(),
-    can: (e) => e.can().toggleHeading({ level }),
-  })),
-  {
-    id: 'bold', label: 'bold', glyph: 'B', group: 1, shortcut: 'Ctrl+B',
-    isActive: (e) => e.isActive('bold'),
-    run: (e) => e.chain().focus().toggleBold().run(),
-    can: (e) => e.can().toggleBold(),
-  },
-  {
-    id: 'italic', label: 'italic', glyph: 'I', group: 1, shortcut: 'Ctrl+I',
-    isActive: (e) => e.isActive('italic'),
-    run: (e) => e.chain().focus().toggleItalic().run(),
-    can: (e) => e.can().toggleItalic(),
-  },
-  {
-    id: 'bulletList', label: 'bulletList', glyph: BULLET_ICON, group: 2, shortcut: 'Ctrl+Shift+8',
-    isActive: (e) => e.isActive('bulletList'),
-    run: (e) => e.chain().focus().toggleBulletList().run(),
-    can: (e) => e.can().toggleBulletList(),
-  },
-  {
-    id: 'orderedList', label: 'orderedList', glyph: NUMBERED_ICON, group: 2, shortcut: 'Ctrl+Shift+7',
-    isActive: (e) => e.isActive('orderedList'),
-    run: (e) => e.chain().focus().toggleOrderedList().run(),
-    can: (e) => e.can().toggleOrderedList(),
-  },
-  {
-    id: 'undo', label: 'undo', glyph: '↶', group: 3, shortcut: 'Ctrl+Z',
-    run: (e) => e.chain().focus().undo().run(),
-    can: (e) => e.can().undo(),
-  },
-  {
-    id: 'redo', label: 'redo', glyph: '↷', group: 3, shortcut: 'Ctrl+Y',
-    run: (e) => e.chain().focus().redo().run(),
-    can: (e) => e.can().redo(),
-  },
-];
+import { type Tool, ariaShortcut } from './editor/tools';
 
 export interface Toolbar {
   element: HTMLElement;
@@ -88,9 +16,10 @@ export interface Toolbar {
   destroy(): void;
 }
 
-export function createToolbar(): Toolbar {
+/** A toolbar of `tools` (see `editor/tools.ts`), named by `label`. */
+export function createToolbar(tools: Tool[], label: MessageKey, className = 'toolbar'): Toolbar {
   const bar = document.createElement('div');
-  bar.className = 'toolbar';
+  bar.className = className;
   bar.setAttribute('role', 'toolbar');
   bar.setAttribute('aria-controls', 'editor');
   let editor: Editor | null = null;
@@ -98,7 +27,7 @@ export function createToolbar(): Toolbar {
   let group = -1;
   let groupEl: HTMLElement | null = null;
 
-  for (const tool of TOOLS) {
+  for (const tool of tools) {
     if (tool.group !== group) {
       group = tool.group;
       groupEl = document.createElement('div');
@@ -127,12 +56,12 @@ export function createToolbar(): Toolbar {
   }
 
   const relabel = () => {
-    bar.setAttribute('aria-label', t('toolbarLabel'));
-    TOOLS.forEach((tool, i) => {
+    bar.setAttribute('aria-label', t(label));
+    tools.forEach((tool, i) => {
       const name = t(tool.label);
       buttons[i].setAttribute('aria-label', tool.sayable ? `${name}, ${tool.glyph}` : name);
       buttons[i].title = tool.shortcut ? `${name} (${tool.shortcut})` : name;
-      if (tool.shortcut) buttons[i].setAttribute('aria-keyshortcuts', tool.shortcut.replace('Ctrl', 'Control'));
+      if (tool.shortcut) buttons[i].setAttribute('aria-keyshortcuts', ariaShortcut(tool.shortcut));
     });
   };
   relabel();
@@ -159,7 +88,7 @@ export function createToolbar(): Toolbar {
   });
 
   const update = () => {
-    TOOLS.forEach((tool, i) => {
+    tools.forEach((tool, i) => {
       const b = buttons[i];
       const usable = !!editor && editor.isEditable && tool.can(editor);
       b.setAttribute('aria-disabled', String(!usable));
