@@ -1,10 +1,15 @@
 //! Clients that take more than their share: another client's awareness id, oversized awareness
-//! states. Both backends.
+//! states, large messages from read-only clients, many sockets on one person's token. Both
+//! backends.
 
+use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
 
 use narada_auth::Role;
-use narada_tests::{both_backends, token, unique_doc, Backend, Client, TestServer};
+use narada_proto::message;
+use narada_tests::{both_backends, token, unique_doc, Backend, Client, RawClient, TestServer};
+use yrs::sync::awareness::{AwarenessUpdate, AwarenessUpdateEntry};
+use yrs::updates::encoder::Encode;
 
 async fn connect(server: &TestServer, doc: &str, user: &str, role: Role) -> Client {
     Client::connect(&server.sync_url(doc, &token(doc, user, role), false)).await
@@ -71,6 +76,103 @@ both_backends!(
         assert!(!seen.awareness.contains_key(&1), "the big state was kept");
         assert!(sender.seen().closed.is_none(), "the sender stays connected");
         assert_eq!(server.state.metrics.awareness_refused.load(Relaxed), 1);
+        server.stop().await.unwrap();
+    }
+);
+
+/// A v1 update inserting `len` bytes of text, as a client's offline edits would be.
+fn big_update(len: usize) -> Vec<u8> {
+    use yrs::{Text, Transact};
+    let doc = yrs::Doc::new();
+    let text = doc.get_or_insert_text("content");
+    let mut txn = doc.transact_mut();
+    text.insert(&mut txn, 0, &"d".repeat(len));
+    txn.encode_update_v1()
+}
+
+/// The close code a raw client gets after sending `frame` as its first message.
+async fn close_code_after(
+    server: &TestServer,
+    doc: &str,
+    role: Role,
+    frame: Vec<u8>,
+) -> Option<u16> {
+    let url = server.sync_url(doc, &token(doc, "anna", role), false);
+    let mut raw = RawClient::connect(&url).await;
+    raw.next_binary().await; // the server's step 1: joined
+    raw.send(frame).await;
+    raw.drain().await.close_code
+}
+
+both_backends!(
+    only_a_writers_first_step_2_may_exceed_max_message_bytes,
+    |backend: Backend| async move {
+        let mut config = backend.config();
+        config.max_message_bytes = 4096;
+        config.max_sync_bytes = 1 << 20;
+        let server = TestServer::start_with(config).await;
+        let doc = unique_doc("sizes");
+        let step2 = message::encode_sync_step2(&big_update(64 * 1024));
+        let awareness = {
+            let json = format!(r#"{{"user":{{"name":"{}"}}}}"#, "x".repeat(64 * 1024));
+            let clients = HashMap::from([(
+                yrs::ClientID::new(7),
+                AwarenessUpdateEntry {
+                    clock: 1,
+                    json: json.into(),
+                },
+            )]);
+            message::encode_awareness(&AwarenessUpdate { clients }.encode_v1())
+        };
+        // Read-only clients: 1009 for anything over max_message_bytes, first message or not.
+        for role in [Role::Viewer, Role::Commenter] {
+            for frame in [&step2, &awareness] {
+                let code = close_code_after(&server, &doc, role, frame.clone()).await;
+                assert_eq!(code, Some(1009), "{role:?}, message type {}", frame[0]);
+            }
+        }
+        // A writer: a large awareness message is refused too...
+        let code = close_code_after(&server, &doc, Role::Editor, awareness.clone()).await;
+        assert_eq!(code, Some(1009));
+        // ...and its first step 2 is what the larger allowance is for.
+        let watcher = connect(&server, &doc, "bartek", Role::Viewer).await;
+        let url = server.sync_url(&doc, &token(&doc, "celina", Role::Editor), false);
+        let mut writer = RawClient::connect(&url).await;
+        writer.next_binary().await;
+        writer.send(step2.clone()).await;
+        watcher.wait_text(&"d".repeat(64 * 1024)).await;
+        // A second one is an ordinary message again.
+        writer.send(step2).await;
+        assert_eq!(writer.drain().await.close_code, Some(1009));
+        server.stop().await.unwrap();
+    }
+);
+
+both_backends!(
+    sockets_per_person_per_document_are_capped,
+    |backend: Backend| async move {
+        let mut config = backend.config();
+        config.max_sockets_per_person = 3;
+        let server = TestServer::start_with(config).await;
+        let doc = unique_doc("sockets");
+        let url =
+            |doc: &str, user: &str| server.sync_url(doc, &token(doc, user, Role::Viewer), false);
+        let mut held = Vec::new();
+        for _ in 0..3 {
+            let mut raw = RawClient::connect(&url(&doc, "anna")).await;
+            raw.next_binary().await;
+            held.push(raw);
+        }
+        let refused = Client::connect_unsynced(&url(&doc, "anna")).await;
+        assert_eq!(refused.err().map(|r| r.status), Some(429));
+        // Other people, and the same person on another document, are not affected.
+        connect(&server, &doc, "bartek", Role::Viewer).await;
+        let other = unique_doc("sockets-other");
+        Client::connect(&url(&other, "anna")).await;
+        // A closed socket gives its place back (the server has ended the connection by the time
+        // the close completes).
+        held.pop().unwrap().close().await;
+        Client::connect(&url(&doc, "anna")).await;
         server.stop().await.unwrap();
     }
 );

@@ -135,12 +135,16 @@ both_backends!(
             .issue(&doc, "anna", Role::Editor, 0);
         // Issued with zero lifetime: its expiry is now, and validation has no leeway.
         let expired_status = loop {
-            let s = status(Client::connect_unsynced(&url(&expired)).await);
-            if s.is_some() {
-                break s;
+            match Client::connect_unsynced(&url(&expired)).await {
+                Err(refused) => break refused.status,
+                // Still this second: close it, so the attempts do not pile up as sockets.
+                Ok(c) => {
+                    c.close();
+                    c.wait(|s| s.closed.is_some()).await;
+                }
             }
         };
-        assert_eq!(expired_status, Some(401));
+        assert_eq!(expired_status, 401);
         let bad_name = format!("ws://{}/sync/a%2Fb?token=x", server.addr);
         assert_eq!(status(Client::connect_unsynced(&bad_name).await), Some(400));
         // A foreign browser origin is refused; the server's own loopback origin is allowed.
@@ -505,8 +509,17 @@ both_backends!(
             .metrics
             .doc_loads_total
             .load(std::sync::atomic::Ordering::Relaxed);
-        let url = server.sync_url(&doc, &token(&doc, "many", Role::Viewer), false);
-        let joins = (0..20).map(|_| Client::connect(&url));
+        // Twenty people (one person may hold only max_sockets_per_person sockets).
+        let urls: Vec<String> = (0..20)
+            .map(|i| {
+                server.sync_url(
+                    &doc,
+                    &token(&doc, &format!("many-{i}"), Role::Viewer),
+                    false,
+                )
+            })
+            .collect();
+        let joins = urls.iter().map(|url| Client::connect(url));
         let clients = futures_util::future::join_all(joins).await;
         for c in &clients {
             assert_eq!(

@@ -56,6 +56,12 @@ impl RawClient {
         }
     }
 
+    /// Sends a close frame and reads until the server has ended the connection.
+    pub async fn close(mut self) -> Drained {
+        let _ = self.ws.send(Message::Close(None)).await;
+        self.drain().await
+    }
+
     /// Reads everything until the connection ends.
     pub async fn drain(mut self) -> Drained {
         let mut out = Drained {

@@ -25,6 +25,7 @@ use crate::config::Config;
 use crate::hub::Hub;
 use crate::metrics::Metrics;
 use crate::origin::Origins;
+use crate::quota::SocketQuota;
 
 /// Largest HTTP request body accepted anywhere (the sync socket has its own limits).
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -42,6 +43,8 @@ pub struct AppState {
     pub connections: TaskTracker,
     /// Browser origins that may open sync sockets.
     pub origins: Arc<Origins>,
+    /// Sockets per person per document.
+    pub sockets: Arc<SocketQuota>,
 }
 
 pub fn router(state: AppState) -> Router {

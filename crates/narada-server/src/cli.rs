@@ -112,6 +112,9 @@ pub struct ServeArgs {
     /// Largest awareness state kept and relayed, bytes.
     #[arg(long, env = "NARADA_MAX_AWARENESS_BYTES")]
     pub max_awareness_bytes: Option<usize>,
+    /// Sockets one person may hold open on one document.
+    #[arg(long, env = "NARADA_MAX_SOCKETS_PER_PERSON")]
+    pub max_sockets_per_person: Option<usize>,
     /// Frames queued per client before it is disconnected as too slow.
     #[arg(long, env = "NARADA_OUTBOUND_QUEUE")]
     pub outbound_queue: Option<usize>,
@@ -254,6 +257,7 @@ impl ServeArgs {
             max_message_bytes,
             max_sync_bytes,
             max_awareness_bytes,
+            max_sockets_per_person,
             outbound_queue,
             ping_interval,
             idle_timeout,
@@ -311,6 +315,7 @@ impl ServeArgs {
             max_message_bytes,
             max_sync_bytes,
             max_awareness_bytes,
+            max_sockets_per_person,
             outbound_queue,
             ping_interval,
             idle_timeout,

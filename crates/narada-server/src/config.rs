@@ -57,6 +57,8 @@ pub struct Config {
     /// Largest awareness state (one client's JSON: name, colour, cursor); larger states are
     /// left out of the message, neither kept nor relayed.
     pub max_awareness_bytes: usize,
+    /// Sockets one person may hold open on one document (per node); more are refused (429).
+    pub max_sockets_per_person: usize,
     /// Frames queued for one client before it counts as too slow and is disconnected.
     pub outbound_queue: usize,
     /// Keepalive ping interval.
@@ -211,6 +213,7 @@ impl Default for Config {
             max_message_bytes: 1 << 20,
             max_sync_bytes: 64 << 20,
             max_awareness_bytes: 8 << 10,
+            max_sockets_per_person: 16,
             outbound_queue: 1024,
             ping_interval: Duration::from_secs(20),
             idle_timeout: Duration::from_secs(50),
@@ -239,6 +242,7 @@ impl std::fmt::Debug for Config {
             .field("max_message_bytes", &self.max_message_bytes)
             .field("max_sync_bytes", &self.max_sync_bytes)
             .field("max_awareness_bytes", &self.max_awareness_bytes)
+            .field("max_sockets_per_person", &self.max_sockets_per_person)
             .field("outbound_queue", &self.outbound_queue)
             .field("persist_max_batch", &self.persist_max_batch)
             .field("compact_after", &self.compact_after)
@@ -266,6 +270,16 @@ impl Config {
         let text = std::fs::read_to_string(path)
             .map_err(|e| anyhow::anyhow!("reading {}: {e}", path.display()))?;
         toml::from_str(&text).map_err(|e| anyhow::anyhow!("in {}: {e}", path.display()))
+    }
+
+    /// Refuses values the server cannot run with (the `[accounts]` table is checked by
+    /// [`AccountsSettings::to_accounts_config`]).
+    pub fn check(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            self.max_sockets_per_person >= 1,
+            "max_sockets_per_person must be at least 1"
+        );
+        Ok(())
     }
 
     /// Whether dev tokens are served with this configuration.
@@ -302,6 +316,7 @@ mod tests {
         assert_eq!(c.max_message_bytes, d.max_message_bytes);
         assert_eq!(c.ping_interval, d.ping_interval);
         assert_eq!(c.max_awareness_bytes, d.max_awareness_bytes);
+        assert_eq!(c.max_sockets_per_person, d.max_sockets_per_person);
     }
 
     #[test]

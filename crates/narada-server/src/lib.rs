@@ -6,7 +6,7 @@
 //! - [`hub`]: open documents, connections, load/unload/compaction.
 //! - [`persist`]: group commits and durable acks. [`bus`] / [`redis_bus`]: other nodes.
 //! - [`metrics`]: Prometheus counters. [`secret`]: the token signing key.
-//! - [`origin`]: which browser origins may open sync sockets.
+//! - [`origin`]: which browser origins may open sync sockets. [`quota`]: sockets per person.
 
 pub mod app;
 pub mod bus;
@@ -16,6 +16,7 @@ pub mod hub;
 pub mod metrics;
 pub mod origin;
 pub mod persist;
+pub mod quota;
 pub mod redis_bus;
 pub mod secret;
 pub mod sync;
@@ -47,6 +48,7 @@ impl Server {
         listener: TcpListener,
         shutdown: CancellationToken,
     ) -> anyhow::Result<Server> {
+        config.check()?;
         let store = narada_store::connect(&config.database_url)
             .await
             .map_err(|e| anyhow::anyhow!("opening {}: {e}", redact_url(&config.database_url)))?;
@@ -98,6 +100,7 @@ impl Server {
             shutdown,
             connections: TaskTracker::new(),
             origins,
+            sockets: Arc::default(),
         };
         let router = app::router(state.clone())
             .merge(axum::Router::new().nest("/api", narada_accounts::router(accounts)));

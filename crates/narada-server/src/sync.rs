@@ -24,6 +24,7 @@ use tracing::Instrument;
 use crate::app::{json_error, AppState};
 use crate::hub::conn::{close, ConnHandle};
 use crate::hub::doc::LiveDoc;
+use crate::quota::SocketSlot;
 
 #[derive(Deserialize)]
 pub struct SyncQuery {
@@ -95,17 +96,36 @@ pub async fn sync_handler(
             "access was withdrawn after this token was issued; get a new token",
         );
     }
-    let ack = matches!(q.ack.as_deref(), Some("1") | Some("true"));
     let cfg = &app.config;
+    let Some(slot) = app
+        .sockets
+        .try_take(&doc, &claims.sub, cfg.max_sockets_per_person)
+    else {
+        return refuse(
+            StatusCode::TOO_MANY_REQUESTS,
+            "too_many_sockets",
+            "this person has too many sockets open on this document",
+        );
+    };
+    let ack = matches!(q.ack.as_deref(), Some("1") | Some("true"));
+    // Only a writer's first step 2 may be larger than an ordinary message (it carries offline
+    // edits); read-only clients send nothing that large, so the transport refuses it early.
+    let largest = if claims.role.can_write() {
+        cfg.max_sync_bytes.max(cfg.max_message_bytes)
+    } else {
+        cfg.max_message_bytes
+    };
     ws.read_buffer_size(cfg.ws_read_buffer)
         .write_buffer_size(cfg.ws_write_buffer)
-        .max_message_size(cfg.max_sync_bytes.max(cfg.max_message_bytes))
-        .max_frame_size(cfg.max_sync_bytes.max(cfg.max_message_bytes))
+        .max_message_size(largest)
+        .max_frame_size(largest)
         .on_upgrade(move |socket| {
             let conn_id = app.hub.next_conn_id();
             let span = tracing::info_span!("conn", doc = %doc, conn = conn_id, user = %claims.sub, role = %claims.role);
             let tracker = app.connections.clone();
-            tracker.track_future(run_socket(app, socket, doc, claims, ack, conn_id).instrument(span))
+            tracker.track_future(
+                run_socket(app, socket, doc, claims, ack, conn_id, slot).instrument(span),
+            )
         })
         .into_response()
 }
@@ -123,6 +143,7 @@ async fn run_socket(
     claims: Claims,
     ack: bool,
     conn_id: u64,
+    slot: SocketSlot,
 ) {
     let metrics = Arc::clone(&app.metrics);
     metrics.connections.fetch_add(1, Relaxed);
@@ -148,6 +169,9 @@ async fn run_socket(
             send_close(&mut ws, close::INTERNAL_ERROR, "document unavailable").await;
         }
     }
+    // Before the socket itself is dropped: once the client sees the connection end, its place
+    // is free for the next one.
+    drop(slot);
     metrics.connections.fetch_sub(1, Relaxed);
 }
 
@@ -174,8 +198,8 @@ async fn session(
     let mut last_heard = Instant::now();
     let mut ping = tokio::time::interval(cfg.ping_interval);
     ping.tick().await;
-    // Until the client's first step 2 (its offline edits), allow the larger sync limit.
-    let mut synced = false;
+    // Until a writer's first step 2 (its offline edits), that message may be larger.
+    let mut synced = !conn.role().can_write();
     let mut updates_sent: u64 = 0;
     let kicked = conn.kicked().clone();
     loop {
@@ -231,7 +255,12 @@ async fn session(
                 };
                 metrics.messages_in.fetch_add(1, Relaxed);
                 metrics.bytes_in.fetch_add(frame.len() as u64, Relaxed);
-                let limit = if synced { cfg.max_message_bytes } else { cfg.max_sync_bytes };
+                let is_step2 = frame.first() == Some(&0) && frame.get(1) == Some(&1);
+                let limit = if !synced && is_step2 {
+                    cfg.max_sync_bytes.max(cfg.max_message_bytes)
+                } else {
+                    cfg.max_message_bytes
+                };
                 if frame.len() > limit {
                     conn.kick(close::TOO_BIG, "message too big");
                     return End::Kicked;
@@ -247,7 +276,6 @@ async fn session(
                 match inbound {
                     Inbound::SyncStep1(sv) => live.reply_step2(conn, &sv),
                     Inbound::SyncStep2 { payload } | Inbound::Update { payload } => {
-                        let is_step2 = matches!(frame.get(1), Some(1));
                         synced = true;
                         if !conn.role().can_write() {
                             if &frame[payload] != crate::hub::doc::EMPTY_UPDATE {
