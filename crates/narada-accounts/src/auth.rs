@@ -2,7 +2,9 @@
 //!
 //! * Passwords are argon2id PHC strings; hashing runs on the blocking pool (it is deliberately
 //!   slow) and unknown accounts are answered after an equally slow dummy check, so the response
-//!   time does not tell which emails exist.
+//!   time does not tell which emails exist. No hash or check ever runs inside a write
+//!   transaction: on SQLite that would hold the file's write lock, which the hub's commits of
+//!   every document need (tests/signin_lock.rs).
 //! * A session id is 32 random bytes, given to the browser once in an HttpOnly cookie; the
 //!   database keeps only its SHA-256. Sessions end after `session_idle_ms` unused or
 //!   `session_absolute_ms` after sign-in, on logout, on logout-everywhere and when the account is
@@ -201,7 +203,43 @@ async fn record_ip_failure(
     Ok(())
 }
 
+/// What the read phase of a sign-in found about the account.
+struct Account {
+    id: i64,
+    hash: Option<String>,
+    disabled: bool,
+    failed: i64,
+    locked_until: Option<i64>,
+}
+
+async fn read_account(conn: &mut AnyConnection, email: &str) -> Result<Option<Account>> {
+    let row = sqlx::query(
+        "SELECT id, password_hash, disabled_at, failed_logins, locked_until FROM people WHERE email = $1",
+    )
+    .bind(email.to_owned())
+    .fetch_optional(&mut *conn)
+    .await?;
+    row.map(|row| {
+        Ok(Account {
+            id: row.try_get("id")?,
+            hash: row.try_get("password_hash")?,
+            disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
+            failed: row.try_get("failed_logins")?,
+            locked_until: row.try_get("locked_until")?,
+        })
+    })
+    .transpose()
+}
+
 /// Signs in with email and password. Every outcome is audited.
+///
+/// Three phases, so that the deliberately slow argon2 never runs while the database's write
+/// lock is held (on SQLite `BEGIN IMMEDIATE` takes it for the whole file, and the hub's group
+/// commits of every document would wait behind each sign-in):
+/// 1. read the per-IP count and the account on a pooled connection, no transaction;
+/// 2. check the password (or the dummy hash) with no connection held;
+/// 3. record the outcome in a short write transaction, which reads the account again and
+///    counts a success only if the password hash it checked is still the account's.
 pub async fn login(
     db: &Db,
     cfg: &AccountsConfig,
@@ -211,8 +249,11 @@ pub async fn login(
     ip: Option<&str>,
 ) -> Result<NewSession> {
     let email = normalize_email(email).map_err(|_| AccountsError::InvalidCredentials)?;
-    let mut tx = db.begin().await?;
+    // The dummy hash is computed once per process, here rather than in a transaction.
+    let dummy = dummy_hash(cfg).await;
 
+    // 1. Read.
+    let mut conn = db.pool.acquire().await?;
     // Per-IP sliding window, counted before any password work is done. Without a known client
     // address (the server not passing ConnectInfo) every client would share one bucket, letting
     // anyone lock everyone out, so only the per-account lockout applies then.
@@ -221,12 +262,18 @@ pub async fn login(
             sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE ip = $1 AND at > $2")
                 .bind(ip.to_owned())
                 .bind(now - cfg.ip_window_ms)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut *conn)
                 .await?
                 .try_get("n")?
         }
         None => 0,
     };
+    let account = if recent >= cfg.ip_max_failures {
+        None
+    } else {
+        read_account(&mut conn, &email).await?
+    };
+    drop(conn);
     if recent >= cfg.ip_max_failures {
         let entry = audit::Entry {
             actor_email: Some(&email),
@@ -234,18 +281,31 @@ pub async fn login(
             ip,
             ..Default::default()
         };
+        let mut tx = db.begin().await?;
         audit::record(&mut tx, now, entry).await?;
         tx.commit().await?;
         return Err(AccountsError::RateLimited);
     }
+    let locked = account
+        .as_ref()
+        .is_some_and(|a| a.locked_until.is_some_and(|t| t > now));
 
-    let row = sqlx::query(
-        "SELECT id, password_hash, disabled_at, failed_logins, locked_until FROM people WHERE email = $1",
-    )
-    .bind(email.clone())
-    .fetch_optional(&mut *tx)
-    .await?;
+    // 2. Check the password, holding nothing.
+    let ok = match &account {
+        _ if locked => false,
+        Some(Account {
+            hash: Some(h),
+            disabled: false,
+            ..
+        }) => verify_password(h, password).await,
+        _ => {
+            let _ = verify_password(&dummy, password).await;
+            false
+        }
+    };
 
+    // 3. Record.
+    let mut tx = db.begin().await?;
     let fail = |reason: &'static str, person: Option<i64>| audit::Entry {
         actor_id: person,
         actor_email: Some(&email),
@@ -256,36 +316,27 @@ pub async fn login(
         detail: serde_json::json!({ "reason": reason }),
         ip,
     };
-
-    let Some(row) = row else {
-        let _ = verify_password(&dummy_hash(cfg).await, password).await;
+    let Some(account) = account else {
         record_ip_failure(&mut tx, cfg, ip, now).await?;
         audit::record(&mut tx, now, fail("unknown_email", None)).await?;
         tx.commit().await?;
         return Err(AccountsError::InvalidCredentials);
     };
-    let id: i64 = row.try_get("id")?;
-    let hash: Option<String> = row.try_get("password_hash")?;
-    let disabled: Option<i64> = row.try_get("disabled_at")?;
-    let failed: i64 = row.try_get("failed_logins")?;
-    let locked_until: Option<i64> = row.try_get("locked_until")?;
-
-    if locked_until.is_some_and(|t| t > now) {
+    let id = account.id;
+    if locked {
         record_ip_failure(&mut tx, cfg, ip, now).await?;
         audit::record(&mut tx, now, fail("locked", Some(id))).await?;
         tx.commit().await?;
         return Err(AccountsError::Locked);
     }
-
-    let ok = match (&hash, disabled) {
-        (Some(h), None) => verify_password(h, password).await,
-        _ => {
-            let _ = verify_password(&dummy_hash(cfg).await, password).await;
-            false
-        }
-    };
-    if !ok {
-        let failed = failed + 1;
+    // The account as it is now, under the write lock: a password changed or an account disabled
+    // while argon2 ran turns a success into a failure.
+    let current = read_account(&mut tx, &email).await?;
+    let still_valid = current
+        .as_ref()
+        .is_some_and(|c| c.id == id && !c.disabled && c.hash.is_some() && c.hash == account.hash);
+    if !ok || !still_valid {
+        let failed = current.as_ref().map_or(account.failed, |c| c.failed) + 1;
         let lock = failed >= cfg.lockout_threshold;
         sqlx::query("UPDATE people SET failed_logins = $1, locked_until = $2 WHERE id = $3")
             .bind(if lock { 0 } else { failed })
@@ -298,10 +349,12 @@ pub async fn login(
             .execute(&mut *tx)
             .await?;
         record_ip_failure(&mut tx, cfg, ip, now).await?;
-        let reason = if disabled.is_some() {
+        let reason = if account.disabled {
             "disabled"
-        } else if hash.is_none() {
+        } else if account.hash.is_none() {
             "no_password"
+        } else if ok {
+            "changed_during_sign_in"
         } else {
             "wrong_password"
         };

@@ -41,6 +41,8 @@ impl AccessRevoker for RecordingRevoker {
 
 pub struct Env {
     pub name: &'static str,
+    /// The database URL (SQLite: the file; Postgres: the shared database, schema set per pool).
+    pub url: String,
     pub db: Db,
     pub state: AccountsState,
     pub router: Router,
@@ -68,19 +70,30 @@ fn unique() -> String {
     )
 }
 
-fn build(name: &'static str, db: Db, cleanup: Cleanup) -> Env {
+fn build(name: &'static str, url: String, db: Db, cleanup: Cleanup) -> Env {
+    build_with(name, url, db, cleanup, AccountsConfig::for_tests())
+}
+
+fn build_with(
+    name: &'static str,
+    url: String,
+    db: Db,
+    cleanup: Cleanup,
+    config: AccountsConfig,
+) -> Env {
     let clock = Arc::new(ManualClock::new(START_MS));
     let revoker = Arc::new(RecordingRevoker::default());
     let state = AccountsState::new(
         db.clone(),
         TokenKey::new(&[7u8; 32]).expect("key"),
         revoker.clone(),
-        AccountsConfig::for_tests(),
+        config,
     )
     .with_clock(clock.clone());
     let router = Router::new().nest("/api", narada_accounts::router(state.clone()));
     Env {
         name,
+        url,
         db,
         state,
         router,
@@ -90,14 +103,19 @@ fn build(name: &'static str, db: Db, cleanup: Cleanup) -> Env {
     }
 }
 
-/// A fresh SQLite database, and a fresh Postgres schema when configured.
-pub async fn backends() -> Vec<Env> {
-    let mut out = Vec::new();
+/// A fresh SQLite database with the given settings (tests that need SQLite's file lock).
+pub async fn sqlite_with(config: AccountsConfig) -> Env {
     let path = std::env::temp_dir().join(format!("narada-accounts-{}.db", unique()));
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let db = Db::connect(&url).await.expect("sqlite");
     db.migrate().await.expect("sqlite migrations");
-    out.push(build("sqlite", db, Cleanup::File(path)));
+    build_with("sqlite", url, db, Cleanup::File(path), config)
+}
+
+/// A fresh SQLite database, and a fresh Postgres schema when configured.
+pub async fn backends() -> Vec<Env> {
+    let mut out = Vec::new();
+    out.push(sqlite_with(AccountsConfig::for_tests()).await);
 
     match std::env::var("NARADA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
@@ -113,7 +131,12 @@ pub async fn backends() -> Vec<Env> {
             };
             let db = Db::connect_with(&url, opts).await.expect("postgres pool");
             db.migrate().await.expect("postgres migrations");
-            out.push(build("postgres", db, Cleanup::Schema(url, schema)));
+            out.push(build(
+                "postgres",
+                url.clone(),
+                db,
+                Cleanup::Schema(url, schema),
+            ));
         }
         _ => eprintln!("skipping postgres: NARADA_TEST_POSTGRES_URL not set"),
     }
