@@ -3,12 +3,14 @@
  * small panel with their email and account number (which others need to share a document with
  * them), a link to the administration pages for administrators, "sign out" and "sign out
  * everywhere" (which ends every session of theirs and closes their open documents elsewhere).
+ * Signing out deletes the copies of documents this person kept on this device.
  * Escape or a click outside closes it.
  */
 
 import { t, onLanguageChange } from './i18n';
 import { $, fragment } from './ui';
 import { ApiError, type Person, signOut } from './api';
+import { clearLocalCopies } from './editor/local-copy';
 
 export function accountMenu(person: Person): HTMLElement {
   const wrap = document.createElement('div');
@@ -68,6 +70,8 @@ export function accountMenu(person: Person): HTMLElement {
           return;
         }
       }
+      // Nothing of theirs stays on a shared computer: the documents' copies on this device go too.
+      await clearLocalCopies(`p${person.id}`);
       location.assign('/login');
     });
   }

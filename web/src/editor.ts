@@ -24,6 +24,11 @@ import { formattingTools, tableTools } from './editor/tools';
 import { contentExtensions } from './editor/extensions';
 import { openLinkDialog } from './editor/link-dialog';
 import { openShortcutsDialog } from './editor/shortcuts-dialog';
+import { createContext } from './editor/context';
+import { mountOutline } from './editor/outline';
+import { mountFind } from './editor/find';
+import { mountPrintHeader, mountStats } from './editor/stats';
+import { LocalCopy, localCopyName } from './editor/local-copy';
 import './editor/editor.css';
 import { createPresenceList } from './presence';
 import { type ConnectionState, SyncSession } from './sync';
@@ -207,12 +212,20 @@ function mountDocument(
   person: Person | null,
 ): void {
   let editor: Editor | null = null;
+  const ctx = createContext(() => editor, () => writable && !!editor?.isEditable);
+  const find = mountFind(ctx);
   const actions = {
     openLink: () => editor && openLinkDialog(editor),
+    openFind: (replace: boolean) => find.open(replace),
     openShortcuts: () =>
       openShortcutsDialog([
         { caption: 'shortcutsFormatting', tools: mainTools, extra: [['shortcutsOpen', 'Ctrl+/']] },
         { caption: 'tableToolbarLabel', tools: cellTools, extra: [['tableNextCell', 'Tab'], ['tablePreviousCell', 'Shift+Tab']] },
+        {
+          caption: 'findOpen',
+          tools: [],
+          extra: [['findLabel', 'Ctrl+F'], ['replaceShortcut', 'Ctrl+H'], ['findNext', 'Enter'], ['findPrevious', 'Shift+Enter'], ['findClose', 'Escape']],
+        },
       ]),
   };
   const mainTools = formattingTools(actions);
@@ -224,6 +237,7 @@ function mountDocument(
     tableToolbar.update();
     // Table operations show only where they apply (their shortcuts work the same way).
     tableToolbar.element.hidden = !writable || !editor?.isEditable || !editor.isActive('table');
+    ctx.changed();
   };
   const presence = createPresenceList();
   const titleBlock = fragment(`
@@ -246,14 +260,26 @@ function mountDocument(
   const body = fragment(`
     <div class="notice" role="alert" hidden></div>
     <main id="main" class="document">
-      <div id="editor" class="document__page" aria-busy="true"></div>
+      <div class="document__layout">
+        <div class="document__column">
+          <div id="editor" class="document__page" aria-busy="true"></div>
+        </div>
+      </div>
     </main>`);
+  const outline = mountOutline(ctx);
+  const stats = mountStats(ctx);
+  const printHeader = mountPrintHeader(title);
+  // After the text in the page's order (and to its right on wide screens): from the text,
+  // Shift+Tab goes back to the toolbar, Tab on to the outline.
+  $(body, '.document__layout').append(outline.element);
+  $(body, '.document__column').prepend(printHeader.element);
+  $(body, '.document__column').append(stats.element);
   const toolbarWrap = document.createElement('div');
   toolbarWrap.className = 'toolbar-wrap';
   const toolbarRow = document.createElement('div');
   toolbarRow.className = 'toolbar-row';
   toolbarRow.append(toolbar.element, statusBlock);
-  toolbarWrap.append(toolbarRow, tableToolbar.element);
+  toolbarWrap.append(toolbarRow, tableToolbar.element, find.element);
   root.replaceChildren(skip, top, toolbarWrap, body);
 
   const host = $(root, '#editor');
@@ -265,6 +291,10 @@ function mountDocument(
   const color = userColor();
 
   let session: SyncSession | null = null;
+  let copy: LocalCopy | null = null;
+  /** What the copy was last told about unacknowledged changes (null: nothing yet). */
+  let copyPending: boolean | null = null;
+  const copyOwner = person ? `p${person.id}` : `guest-${access.claims.sub ?? name}`;
   let writable = canWrite(access.claims.role);
   let noticeKey: MessageKey | null = writable ? null : 'readOnlyRole';
   let noticeVars: Record<string, string> = {};
@@ -288,7 +318,14 @@ function mountDocument(
     statusBox.dataset.state = state;
     // Only transitions are announced: the live region changes when the spoken text would.
     const stateText = t(STATUS_TEXT[state]);
-    const hint = save === 'unsynced' && writable ? t('saveUnsynced') : '';
+    // With a copy on this device the changes are safe from a closed tab, and the page says so.
+    const hint = save === 'unsynced' && writable ? t(copy?.storedLocally ? 'saveLocal' : 'saveUnsynced') : '';
+    // The copy remembers whether it holds what the server has not acknowledged yet.
+    const pending = save !== 'saved';
+    if (copy && pending !== copyPending) {
+      copyPending = pending;
+      copy.setPending(pending);
+    }
     if (stateText + hint !== lastAnnounced) {
       const hintEl = document.createElement('span');
       hintEl.className = 'status__hint';
@@ -320,6 +357,8 @@ function mountDocument(
   const start = (canEdit: boolean, acc: Access) => {
     editor?.destroy();
     session?.destroy();
+    void copy?.destroy();
+    copy = null;
     writable = canEdit;
     host.setAttribute('aria-busy', 'true');
     const s = new SyncSession(syncUrl(), doc, acc, {
@@ -342,9 +381,15 @@ function mountDocument(
           // The text is no longer theirs to see: take it off the page.
           editor?.destroy();
           s.destroy();
+          // A document no longer theirs leaves this device too.
+          if (reason === 'no-access') void copy?.remove();
+          else void copy?.destroy();
+          copy = null;
           editor = null;
           session = null;
           presence.destroy();
+          for (const panel of [outline, stats, find, printHeader]) panel.destroy();
+          document.removeEventListener('keydown', onKey);
           showFatal(root, reason === 'no-access' ? 'accessRevoked' : 'sessionEnded', doc, reason === 'no-access' ? person : null);
           return;
         }
@@ -391,8 +436,25 @@ function mountDocument(
     s.provider.on('sync', onFirstSync);
     presence.attach(s.provider.awareness);
     renderNotice();
-    renderStatus();
-    s.connect();
+    if (canEdit) {
+      const c = new LocalCopy(localCopyName(copyOwner, doc), s.doc, renderStatus);
+      copy = c;
+      copyPending = null;
+      s.quietOrigins.add(c.persistence);
+      // Connect once the stored copy is in the doc, so the first exchange with the server
+      // carries whatever it holds that the server lacks.
+      void c.loaded
+        .then(() => c.pending())
+        .then((pending) => {
+          if (s !== session) return;
+          if (pending) s.markUnsent();
+          renderStatus();
+          s.connect();
+        });
+    } else {
+      renderStatus();
+      s.connect();
+    }
   };
 
   onLanguageChange(() => {
@@ -403,10 +465,16 @@ function mountDocument(
   });
   // Page-wide keys: they work wherever focus is on the page, not only in the text.
   const onKey = (ev: KeyboardEvent) => {
-    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || !root.isConnected) return;
-    if (ev.key === '/' && !document.querySelector('dialog[open]')) {
+    if (!(ev.ctrlKey || ev.metaKey) || ev.altKey || !editor) return;
+    if (document.querySelector('dialog[open]')) return;
+    if (ev.key === '/') {
       ev.preventDefault();
       actions.openShortcuts();
+    } else if ((ev.key === 'f' || ev.key === 'h') && !ev.shiftKey) {
+      // The browser's own find cannot see text in other people's changes as a match count
+      // does; replace has no browser equivalent.
+      ev.preventDefault();
+      find.open(ev.key === 'h');
     }
   };
   document.addEventListener('keydown', onKey);

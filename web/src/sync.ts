@@ -77,6 +77,11 @@ export class SyncSession {
   private lastNonEmpty = 0;
   /** Local changes the server may not have: made offline, or sent but not acknowledged. */
   private offlineDirty = false;
+  /**
+   * Origins of updates that are not new edits: the device's stored copy loading (its changes
+   * are pending only if the copy says so, see `markUnsent`).
+   */
+  readonly quietOrigins = new Set<unknown>();
   private readonly onOnlineChange = () => this.callbacks.onChange();
 
   constructor(
@@ -132,7 +137,7 @@ export class SyncSession {
       this.close(event.code === CLOSE_ACCESS_REVOKED ? 'no-access' : event.reason || String(event.code));
     });
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
-      if (origin !== p && !p.wsconnected) {
+      if (origin !== p && !this.quietOrigins.has(origin) && !p.wsconnected) {
         this.offlineDirty = true;
         this.callbacks.onChange();
       }
@@ -147,6 +152,13 @@ export class SyncSession {
       return;
     }
     this.provider.connect();
+  }
+
+  /** The doc holds changes the server has not acknowledged (a stored copy said so). */
+  markUnsent(): void {
+    if (this.acked >= this.lastNonEmpty && this.provider.synced) return;
+    this.offlineDirty = true;
+    this.callbacks.onChange();
   }
 
   private close(reason: string): void {

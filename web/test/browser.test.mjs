@@ -233,7 +233,8 @@ describe('the editor in Chromium', { skip: chromiumSkip() }, () => {
       await own.kill();
       await statusText(p.page).filter({ hasText: 'Ponowne łączenie' }).waitFor({ timeout: WAIT });
       await p.page.keyboard.type(' W trakcie awarii.');
-      await statusText(p.page).filter({ hasText: 'Niewysłane zmiany' }).waitFor({ timeout: WAIT });
+      // The page keeps a copy on the device (IndexedDB) and says the changes are safe there.
+      await statusText(p.page).filter({ hasText: 'Zmiany zapisane na tym urządzeniu, czekają na wysłanie' }).waitFor({ timeout: WAIT });
       await p.page.screenshot({ path: path.join(shots, '6-reconnecting.png') });
 
       // The browser itself going offline is told apart from a server outage.

@@ -260,6 +260,10 @@ describe('editor content in Chromium', { skip: chromiumSkip() }, () => {
 
     // With nothing selected the dialog asks for the text too; Escape closes it unchanged.
     await k.keyboard.press('End');
+    await k.waitForFunction(() => {
+      const { selection, doc } = window.narada.editor.state;
+      return selection.empty && selection.from === doc.content.size - 1;
+    }, undefined, { timeout: WAIT });
     await k.keyboard.type(' ');
     await k.keyboard.press('Control+k');
     const add = k.getByRole('dialog', { name: 'Dodaj link' });
@@ -359,6 +363,269 @@ describe('editor content in Chromium', { skip: chromiumSkip() }, () => {
     await k.getByRole('dialog', { name: 'Keyboard shortcuts' }).getByRole('rowheader', { name: 'Merge cells' }).waitFor({ timeout: WAIT });
     assert.deepEqual(await axeViolations(k), [], 'shortcuts dialog (English)');
     await kasia.context.close();
+  });
+
+  /** A long plan: headings with enough paragraphs between them that each is a screen apart. */
+  const longPlan = () => {
+    const filler = (n) => Array.from({ length: 14 }, (_, i) => `<p>Akapit ${n}.${i + 1}: opis stanu podwórek i zieleni.</p>`).join('');
+    return `<h1>Diagnoza</h1>${filler(1)}<h2>Cele</h2>${filler(2)}<h2>Działania</h2>${filler(3)}<h3>Budżet</h3>${filler(4)}`;
+  };
+
+  test('the outline lists the headings; a click or Enter jumps to one and the current section is marked', async () => {
+    const doc = await newDoc('spis');
+    const kasia = await open('krakow@narada.demo', doc);
+    const anna = await open('admin@narada.demo', doc);
+    await kasia.page.evaluate((h) => window.narada.editor.commands.setContent(h), longPlan());
+    const a = anna.page;
+    const outline = a.getByRole('navigation', { name: 'Spis treści' });
+    await outline.getByRole('button', { name: 'Budżet' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await outline.getByRole('button').allTextContents(), ['Diagnoza', 'Cele', 'Działania', 'Budżet']);
+    assert.deepEqual(
+      await outline.locator('li').evaluateAll((lis) => lis.map((li) => li.className.replace('outline__entry ', ''))),
+      ['outline__entry--h1', 'outline__entry--h2', 'outline__entry--h2', 'outline__entry--h3'],
+    );
+    const current = () => outline.locator('[aria-current="location"]').allTextContents();
+    const inView = (text) =>
+      a.locator('.prose h2, .prose h3', { hasText: text }).evaluate((h) => {
+        const r = h.getBoundingClientRect();
+        return r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+    assert.equal(await inView('Działania'), false, 'far below at first');
+    // A click jumps: the caret is in the heading, the heading in view, its entry current.
+    await outline.getByRole('button', { name: 'Działania' }).click();
+    await a.waitForFunction(() => window.narada.editor.state.selection.$from.parent.textContent === 'Działania', undefined, { timeout: WAIT });
+    assert.equal(await inView('Działania'), true);
+    await a.waitForFunction(() => document.querySelector('.outline [aria-current="location"]')?.textContent === 'Działania', undefined, { timeout: WAIT });
+    assert.equal(await a.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'focus in the text');
+    // Moving the caret on into the section below keeps the right entry current.
+    await a.keyboard.press('ArrowDown');
+    await a.keyboard.press('ArrowDown');
+    await a.waitForFunction(() => window.narada.editor.state.selection.$from.parent.textContent.startsWith('Akapit 3.'), undefined, { timeout: WAIT });
+    assert.deepEqual(await current(), ['Działania']);
+    // The keyboard: Enter on an entry jumps the same way.
+    await outline.getByRole('button', { name: 'Budżet' }).focus();
+    await a.keyboard.press('Enter');
+    await a.waitForFunction(() => document.querySelector('.outline [aria-current="location"]')?.textContent === 'Budżet', undefined, { timeout: WAIT });
+    assert.equal(await inView('Budżet'), true);
+    assert.deepEqual(await current(), ['Budżet'], 'exactly one entry is current');
+    // Another person's change to a heading shows in the outline.
+    await kasia.page.evaluate(() => {
+      const e = window.narada.editor;
+      let at = -1;
+      e.state.doc.descendants((n, pos) => {
+        if (n.type.name === 'heading' && n.textContent === 'Cele') at = pos;
+      });
+      e.chain().setTextSelection(at + 1 + 'Cele'.length).insertContent(' i wskaźniki').run();
+    });
+    await outline.getByRole('button', { name: 'Cele i wskaźniki' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(a), [], 'editor page with the outline (Polish)');
+    await a.getByRole('button', { name: 'EN', exact: true }).click();
+    await a.getByRole('navigation', { name: 'Contents' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(a), [], 'editor page with the outline (English)');
+    await a.screenshot({ path: path.join(demo.shots, 'editor-outline.png') });
+    await kasia.context.close();
+    await anna.context.close();
+  });
+
+  test('find and replace: match count, case option, next and previous, replace all as one undo step', async () => {
+    const doc = await newDoc('szukaj');
+    const kasia = await open('krakow@narada.demo', doc);
+    const anna = await open('admin@narada.demo', doc);
+    const k = kasia.page;
+    const count = k.locator('#find-count');
+    await k.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+    await k.keyboard.type('Podwórko i podwórko. PODWÓRKO na końcu.');
+    await k.keyboard.press('Enter');
+    await k.keyboard.type('Drugie podwórko.');
+    const typed = '<p>Podwórko i podwórko. PODWÓRKO na końcu.</p><p>Drugie podwórko.</p>';
+    await anna.page.waitForFunction((w) => window.narada.editor.getHTML() === w, typed, { timeout: WAIT });
+
+    await k.keyboard.press('Control+f');
+    const bar = k.getByRole('search', { name: 'Znajdź i zamień' });
+    await bar.waitFor({ timeout: WAIT });
+    assert.equal(await k.evaluate(() => document.activeElement?.id), 'find-query');
+    assert.equal(await bar.getByLabel('Zamień na').isVisible(), false, 'Ctrl+F: find only');
+    await k.keyboard.type('podwórko');
+    await count.filter({ hasText: 'Wynik 1 z 4' }).waitFor({ timeout: WAIT });
+    assert.equal(await k.locator('.prose .find-match').count(), 4);
+    assert.equal(await count.getAttribute('role'), 'status');
+    await bar.getByLabel('Uwzględniaj wielkość liter').check();
+    await count.filter({ hasText: 'Wynik 1 z 2' }).waitFor({ timeout: WAIT });
+    await k.keyboard.press('Tab');
+    await bar.getByLabel('Znajdź', { exact: true }).focus();
+    await k.keyboard.press('Enter');
+    await count.filter({ hasText: 'Wynik 2 z 2' }).waitFor({ timeout: WAIT });
+    await k.keyboard.press('Enter');
+    await count.filter({ hasText: 'Wynik 1 z 2' }).waitFor({ timeout: WAIT });
+    await k.keyboard.press('Shift+Enter');
+    await count.filter({ hasText: 'Wynik 2 z 2' }).waitFor({ timeout: WAIT });
+    assert.equal(await k.locator('.prose .find-match--current').textContent(), 'podwórko');
+    await bar.getByLabel('Uwzględniaj wielkość liter').uncheck();
+    await count.filter({ hasText: /z 4$/ }).waitFor({ timeout: WAIT });
+    await bar.getByLabel('Znajdź', { exact: true }).focus();
+    await k.keyboard.press('Escape');
+    await bar.waitFor({ state: 'hidden', timeout: WAIT });
+    assert.equal(await k.locator('.prose .find-match').count(), 0, 'highlights go with the bar');
+    assert.equal(await k.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'focus back in the text');
+
+    // Typed just now, then replaced at once: one undo takes back the replacement only.
+    await k.keyboard.press('Control+End');
+    await k.waitForFunction(() => window.narada.editor.state.selection.from === window.narada.editor.state.doc.content.size - 1, undefined, { timeout: WAIT });
+    await k.keyboard.type(' Koniec podwórko');
+    await k.keyboard.press('Control+h');
+    await bar.getByLabel('Zamień na').waitFor({ timeout: WAIT });
+    assert.equal(await k.evaluate(() => document.activeElement?.id), 'find-replacement', 'the query is kept; focus on the replacement');
+    await count.filter({ hasText: 'z 5' }).waitFor({ timeout: WAIT });
+    await k.keyboard.type('skwer');
+    assert.deepEqual(await axeViolations(k), [], 'find and replace bar (Polish)');
+    await bar.getByRole('button', { name: 'Zamień wszystkie' }).click();
+    await count.filter({ hasText: 'Zamieniono: 5. Brak wyników' }).waitFor({ timeout: WAIT });
+    const replaced = '<p>skwer i skwer. skwer na końcu.</p><p>Drugie skwer. Koniec skwer</p>';
+    await anna.page.waitForFunction((w) => window.narada.editor.getHTML() === w, replaced, { timeout: WAIT });
+    await k.getByRole('button', { name: 'Cofnij' }).click();
+    const beforeReplace = '<p>Podwórko i podwórko. PODWÓRKO na końcu.</p><p>Drugie podwórko. Koniec podwórko</p>';
+    await anna.page.waitForFunction((w) => window.narada.editor.getHTML() === w, beforeReplace, { timeout: WAIT });
+    assert.equal(await html(k), beforeReplace, 'one undo: every replacement back, the typing kept');
+    await k.getByRole('button', { name: 'Ponów' }).click();
+    await anna.page.waitForFunction((w) => window.narada.editor.getHTML() === w, replaced, { timeout: WAIT });
+    await k.getByRole('button', { name: 'Cofnij' }).click();
+    await anna.page.waitForFunction((w) => window.narada.editor.getHTML() === w, beforeReplace, { timeout: WAIT });
+
+    // Replace one at a time: the current match only, then on to the next.
+    await k.keyboard.press('Control+h');
+    await bar.getByLabel('Znajdź', { exact: true }).fill('PODWÓRKO');
+    await bar.getByLabel('Uwzględniaj wielkość liter').check();
+    await count.filter({ hasText: 'Wynik 1 z 1' }).waitFor({ timeout: WAIT });
+    await bar.getByLabel('Zamień na').fill('Park');
+    await bar.getByRole('button', { name: 'Zamień', exact: true }).click();
+    await anna.page.locator('.prose p', { hasText: 'Park na końcu.' }).waitFor({ timeout: WAIT });
+    await count.filter({ hasText: 'Brak wyników' }).waitFor({ timeout: WAIT });
+    await k.getByRole('button', { name: 'EN', exact: true }).click();
+    await k.getByRole('search', { name: 'Find and replace' }).getByLabel('Replace with').waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(k), [], 'find and replace bar (English)');
+    await k.screenshot({ path: path.join(demo.shots, 'editor-find.png') });
+    await kasia.context.close();
+    await anna.context.close();
+  });
+
+  test('the word and character count follows the text, in Polish and English', async () => {
+    const doc = await newDoc('licz');
+    const kasia = await open('krakow@narada.demo', doc);
+    const k = kasia.page;
+    const stats = k.locator('.doc-stats');
+    assert.equal(await stats.textContent(), 'Słowa: 0 · Znaki: 0');
+    await k.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+    await k.keyboard.type('Jedno dwa trzy');
+    await stats.filter({ hasText: 'Słowa: 3 · Znaki: 14' }).waitFor({ timeout: WAIT });
+    await k.keyboard.press('Enter');
+    await k.keyboard.type('cztery');
+    await stats.filter({ hasText: 'Słowa: 4' }).waitFor({ timeout: WAIT });
+    await k.getByRole('button', { name: 'EN', exact: true }).click();
+    await stats.filter({ hasText: /^Words: 4 · Characters: \d+$/ }).waitFor({ timeout: WAIT });
+    await kasia.context.close();
+  });
+
+  test('print media shows only the document, with its title and date, margins and headings kept with their text', async () => {
+    const doc = await newDoc('druk');
+    const title = (await demo.admin.call('GET', `/docs/${doc}`)).body.title;
+    const kasia = await open('krakow@narada.demo', doc);
+    const k = kasia.page;
+    await k.evaluate((h) => window.narada.editor.commands.setContent(h), `${longPlan()}<table><tr><th>Działanie</th><th>Koszt</th></tr><tr><td>Podwórka</td><td>100 000 zł</td></tr></table>`);
+    await k.getByRole('button', { name: 'Wstaw tabelę' }).waitFor({ timeout: WAIT });
+    assert.equal(await k.locator('.print-header').isVisible(), false, 'no print header on screen');
+    await k.emulateMedia({ media: 'print' });
+    for (const chrome of ['.topbar', '.toolbar-wrap', '.outline', '.doc-stats', '.skip-link']) {
+      assert.equal(await k.locator(chrome).first().isVisible(), false, `${chrome} is not printed`);
+    }
+    assert.equal(await k.locator('.prose h1', { hasText: 'Diagnoza' }).isVisible(), true);
+    assert.equal(await k.locator('.prose table').isVisible(), true);
+    const header = k.locator('.print-header');
+    assert.equal(await header.isVisible(), true);
+    assert.equal(await header.locator('.print-header__title').textContent(), title);
+    const today = await k.evaluate(() => new Intl.DateTimeFormat('pl', { dateStyle: 'long' }).format(new Date()));
+    assert.equal(await header.locator('.print-header__date').textContent(), `Wydrukowano ${today}`);
+    const style = await k.evaluate(() => {
+      const h = getComputedStyle(document.querySelector('.prose h2'));
+      const page = document.querySelector('.document__page');
+      let margin = '';
+      for (const sheet of document.styleSheets) for (const rule of sheet.cssRules) if (rule instanceof CSSPageRule) margin = rule.style.margin;
+      return { breakAfter: h.breakAfter, border: getComputedStyle(page).borderTopStyle, margin };
+    });
+    assert.deepEqual(style, { breakAfter: 'avoid', border: 'none', margin: '2cm 2cm 2.2cm' });
+    await k.screenshot({ path: path.join(demo.shots, 'editor-print.png'), fullPage: false });
+    // Only what is on the page: nothing of the interface is in the printed text.
+    const printed = await k.evaluate(() => document.body.innerText);
+    for (const word of ['Narada', 'Połączono', 'Spis treści', 'Pogrubienie']) assert.ok(!printed.includes(word), `"${word}" is not printed`);
+    await k.emulateMedia({ media: 'screen' });
+    await kasia.context.close();
+  });
+
+  test('an edit made offline survives a closed tab and reaches the server on the next visit; signing out clears the copy', async () => {
+    const doc = await newDoc('offline');
+    const kasia = await open('krakow@narada.demo', doc);
+    const live = kasia.page.locator('.status__live');
+    // The sync socket through a switch: when it is off, open sockets are cut and new ones refused.
+    let blocked = false;
+    const sockets = new Set();
+    await kasia.context.routeWebSocket(/\/sync\//, (ws) => {
+      if (blocked) {
+        ws.close({ code: 1011, reason: 'blocked by the test' });
+        return;
+      }
+      const server = ws.connectToServer();
+      sockets.add({ ws, server });
+    });
+    // The page opened before the route existed: reload so its socket goes through it.
+    await kasia.page.reload();
+    await kasia.page.locator('.prose[contenteditable="true"]').waitFor({ timeout: WAIT });
+    const k = kasia.page;
+    await k.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+    await k.keyboard.type('Przed podróżą.');
+    await k.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
+    const person = (await demo.admin.call('GET', '/admin/people')).body.people.find((p) => p.email === 'krakow@narada.demo');
+    const copies = () => kasia.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('narada:')));
+    assert.deepEqual(await copies(), [`narada:p${person.id}:${doc}`], 'one copy, named by the person and the document');
+
+    // On the train: no network, the socket gone.
+    blocked = true;
+    await kasia.context.setOffline(true);
+    for (const { ws, server } of sockets) {
+      await server.close().catch(() => {});
+      await ws.close().catch(() => {});
+    }
+    await live.filter({ hasText: 'Brak połączenia z siecią' }).waitFor({ timeout: WAIT });
+    await k.keyboard.type(' W pociągu bez sieci.');
+    await live.filter({ hasText: 'Zmiany zapisane na tym urządzeniu, czekają na wysłanie' }).waitFor({ timeout: WAIT });
+    await k.close();
+
+    // Back with a network, but the sync server still out of reach: the copy is shown, and the
+    // page says the changes are waiting.
+    await kasia.context.setOffline(false);
+    const again = await kasia.context.newPage();
+    again.on('pageerror', (e) => pageErrors.push(e.message));
+    await again.goto(`${demo.server.httpUrl}/d/${doc}`);
+    await again.locator('.prose', { hasText: 'Przed podróżą. W pociągu bez sieci.' }).waitFor({ timeout: WAIT });
+    await again.locator('.status__live').filter({ hasText: 'Zmiany zapisane na tym urządzeniu, czekają na wysłanie' }).waitFor({ timeout: WAIT });
+    // The server does not have it yet: another person sees only the first sentence.
+    const anna = await open('admin@narada.demo', doc);
+    assert.equal(await anna.page.evaluate(() => window.narada.editor.getText()), 'Przed podróżą.');
+
+    // The sync server is reachable again: the stored edit goes out, is acknowledged, arrives.
+    blocked = false;
+    await anna.page.locator('.prose', { hasText: 'Przed podróżą. W pociągu bez sieci.' }).waitFor({ timeout: WAIT });
+    await again.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
+    await again.locator('.status__live').filter({ hasText: /^Połączono$/ }).waitFor({ timeout: WAIT });
+    assert.equal(await again.evaluate(() => window.narada.editor.getText()), 'Przed podróżą. W pociągu bez sieci.');
+
+    // Signing out deletes the person's copies from the device.
+    await again.getByRole('button', { name: 'Katarzyna Krakowska' }).click();
+    await again.getByRole('button', { name: 'Wyloguj się', exact: true }).click();
+    await again.waitForURL('**/login', { timeout: WAIT });
+    assert.deepEqual(await again.evaluate(async () => (await indexedDB.databases()).map((d) => d.name).filter((n) => n.startsWith('narada:'))), []);
+    await kasia.context.close();
+    await anna.context.close();
+    // The refused reconnects while offline are logged by the browser: expected here.
+    pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|blocked by the test|WebSocket/.test(e)));
   });
 
   test('the pages raised no script errors', () => {

@@ -16,6 +16,7 @@ import { TableKit } from '@tiptap/extension-table';
 import TextAlign from '@tiptap/extension-text-align';
 import { CharacterCount } from '@tiptap/extensions';
 import { insertTable } from './tools';
+import { FindExtension } from './find';
 
 const SAFE_LINK = /^(https?:\/\/[^\s]+|mailto:[^\s]+)$/i;
 
@@ -97,6 +98,7 @@ export function contentExtensions(actions: KeyActions): AnyExtension[] {
     TableKit.configure({ table: { resizable: false } }),
     TextAlign.configure({ types: ['heading', 'paragraph'] }),
     CharacterCount,
+    FindExtension,
     naradaKeys(actions),
   ];
 }

@@ -55,7 +55,7 @@ export function openLinkDialog(editor: Editor): void {
   url.focus();
 
   remove.addEventListener('click', () => {
-    editor.chain().setTextSelection({ from, to }).extendMarkRange('link').unsetLink().run();
+    editor.chain().setTextSelection({ from, to }).extendMarkRange('link').unsetLink().setTextSelection(to).run();
     dialog.close();
   });
   form.addEventListener('submit', (ev) => {

@@ -33,6 +33,7 @@ export interface Tool {
 /** What tools need from the page besides the editor (dialogs and panels). */
 export interface ToolActions {
   openLink(): void;
+  openFind(replace: boolean): void;
   openShortcuts(): void;
 }
 
@@ -48,6 +49,7 @@ const QUOTE_ICON = svg('<path d="M4 5v10" stroke-width="2.4"/><path d="M8 6h9M8 
 const RULE_ICON = svg('<path d="M2.5 10h15" stroke-width="2.2"/><path d="M5 5h10M5 15h10" stroke-width="1" opacity=".6"/>');
 const LINK_ICON = svg('<path d="M8.5 11.5a3 3 0 0 0 4.2 0l2.6-2.6a3 3 0 0 0-4.2-4.2l-1 1"/><path d="M11.5 8.5a3 3 0 0 0-4.2 0l-2.6 2.6a3 3 0 0 0 4.2 4.2l1-1"/>');
 const TABLE_ICON = svg('<rect x="2.5" y="3.5" width="15" height="13" rx="1"/><path d="M2.5 8h15M2.5 12.3h15M7.5 3.5v13M12.5 3.5v13"/>');
+const FIND_ICON = svg('<circle cx="8.5" cy="8.5" r="5"/><path d="m12.2 12.2 5 5" stroke-width="2"/>');
 const KEYS_ICON = svg('<rect x="1.5" y="5" width="17" height="10" rx="1.5"/><path d="M4.5 8h1M8 8h1M11.5 8h1M15 8h.5M5.5 12h9"/>');
 const alignIcon = (lines: [number, number][]) =>
   svg(lines.map(([x1, x2], i) => `<path d="M${x1} ${4 + i * 4}h${x2 - x1}"/>`).join(''));
@@ -138,6 +140,11 @@ export function formattingTools(actions: ToolActions): Tool[] {
       id: 'insertTable', label: 'insertTable', glyph: TABLE_ICON, group: 4, shortcut: 'Ctrl+Alt+Shift+T',
       run: (e) => insertTable(e),
       can: (e) => !e.isActive('table') && e.can().insertTable({ rows: 3, cols: 3, withHeaderRow: true }),
+    },
+    {
+      id: 'find', label: 'findOpen', glyph: FIND_ICON, group: 5, shortcut: 'Ctrl+F',
+      run: () => actions.openFind(false),
+      can: () => true,
     },
     {
       id: 'shortcuts', label: 'shortcutsOpen', glyph: KEYS_ICON, group: 5, shortcut: 'Ctrl+/',
