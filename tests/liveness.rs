@@ -1,6 +1,7 @@
 //! Peers that stop cooperating: a client that no longer reads is disconnected once its bounded
-//! outbound queue is full (and loses nothing: it re-syncs), and a client that goes silent is
-//! dropped by the keepalive, its awareness removed for everyone. Both backends.
+//! outbound queue is full (and loses nothing: it re-syncs), a client that goes silent is
+//! dropped by the keepalive, its awareness removed for everyone, and a client that trickles its
+//! request headers is cut off, and cannot hold the process after SIGTERM. Both backends.
 
 use std::collections::HashMap;
 use std::sync::atomic::Ordering::Relaxed;
@@ -101,5 +102,66 @@ both_backends!(
             .expect("the server dropped the silent connection");
         assert!(watcher.seen().closed.is_none(), "the live client stays");
         server.stop().await.unwrap();
+    }
+);
+
+/// Connects and sends half a request line, as a slow-loris client does.
+async fn half_a_request(port: u16) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut tcp = tokio::net::TcpStream::connect(("127.0.0.1", port))
+        .await
+        .expect("connect");
+    tcp.write_all(b"GET /healthz HT").await.expect("write");
+    tcp
+}
+
+both_backends!(
+    a_client_that_trickles_its_headers_is_cut_off,
+    |backend: Backend| async move {
+        use tokio::io::AsyncReadExt;
+        let mut config = backend.config();
+        config.header_read_timeout = Duration::from_millis(300);
+        let server = TestServer::start_with(config).await;
+        let mut tcp = half_a_request(server.addr.port()).await;
+        let started = std::time::Instant::now();
+        // The server ends the connection: end of stream (or a reset), never more waiting.
+        let mut buf = Vec::new();
+        let read = tokio::time::timeout(narada_tests::DEADLINE, tcp.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the connection is still open");
+        assert!(started.elapsed() >= Duration::from_millis(250));
+        // A client that connects and sends nothing is bounded alike.
+        let mut idle = tokio::net::TcpStream::connect(server.addr).await.unwrap();
+        let read = tokio::time::timeout(narada_tests::DEADLINE, idle.read_to_end(&mut buf)).await;
+        assert!(read.is_ok(), "the silent connection is still open");
+        // Whole requests are unaffected.
+        let health = narada_tests::process::http_status(server.addr.port(), "/healthz").await;
+        assert_eq!(health, Some(200));
+        server.stop().await.unwrap();
+    }
+);
+
+both_backends!(
+    a_half_sent_request_does_not_hold_the_process_past_the_grace_period,
+    |backend: Backend| async move {
+        let port = narada_tests::process::free_port();
+        // A header timeout far beyond the grace period, so only the shutdown can end it.
+        let flags = ["--shutdown-grace", "1s", "--header-read-timeout", "10min"];
+        let mut server =
+            narada_tests::NaradaProcess::spawn_with(&backend.url, port, None, &flags).await;
+        let _loris = half_a_request(port).await;
+        // Ensure the server has the connection (a whole request after it is answered).
+        assert_eq!(
+            narada_tests::process::http_status(port, "/healthz").await,
+            Some(200)
+        );
+        let started = std::time::Instant::now();
+        let status = server.terminate(Duration::from_secs(8)).await;
+        let status = status.expect("the process did not exit after SIGTERM");
+        assert!(status.success(), "{status}");
+        assert!(
+            started.elapsed() < Duration::from_secs(4),
+            "took {:?}",
+            started.elapsed()
+        );
     }
 );

@@ -43,6 +43,16 @@ pub struct NaradaProcess {
 impl NaradaProcess {
     /// Starts `narada serve` on `port` and returns once `/healthz` answers 200.
     pub async fn spawn(database_url: &str, port: u16, redis_url: Option<&str>) -> NaradaProcess {
+        Self::spawn_with(database_url, port, redis_url, &[]).await
+    }
+
+    /// [`NaradaProcess::spawn`] with more `serve` flags.
+    pub async fn spawn_with(
+        database_url: &str,
+        port: u16,
+        redis_url: Option<&str>,
+        flags: &[&str],
+    ) -> NaradaProcess {
         let mut cmd = Command::new(narada_bin());
         cmd.args([
             "serve",
@@ -59,6 +69,7 @@ impl NaradaProcess {
         if let Some(url) = redis_url {
             cmd.args(["--redis-url", url]);
         }
+        cmd.args(flags);
         let child = cmd.spawn().expect("start narada");
         let proc = NaradaProcess { child, port };
         // Poll the port: across processes there is no event to wait on. Bounded.
@@ -79,6 +90,25 @@ impl NaradaProcess {
     pub fn kill(&mut self) {
         self.child.kill().expect("kill -9");
         let _ = self.child.wait();
+    }
+
+    /// Sends SIGTERM and waits up to `within` for the process to exit; `None` if it did not
+    /// (it is then killed, when dropped).
+    pub async fn terminate(&mut self, within: Duration) -> Option<std::process::ExitStatus> {
+        let pid = self.child.id().to_string();
+        let sent = Command::new("kill").args(["-TERM", &pid]).status();
+        assert!(sent.is_ok_and(|s| s.success()), "kill -TERM {pid}");
+        // A child's exit is not an event tokio can await on a std `Child`; poll it, bounded.
+        let deadline = std::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("try_wait") {
+                return Some(status);
+            }
+            if std::time::Instant::now() >= deadline {
+                return None;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
     }
 
     pub fn sync_url(&self, doc: &str, token: &str, ack: bool) -> String {

@@ -142,6 +142,9 @@ pub struct ServeArgs {
     /// WebSocket write buffer per connection, bytes.
     #[arg(long, env = "NARADA_WS_WRITE_BUFFER")]
     pub ws_write_buffer: Option<usize>,
+    /// Close a connection that has not sent its request head within this (e.g. 10s).
+    #[arg(long, env = "NARADA_HEADER_READ_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub header_read_timeout: Option<Duration>,
     /// Shutdown grace period (e.g. 10s).
     #[arg(long, env = "NARADA_SHUTDOWN_GRACE", value_parser = humantime::parse_duration)]
     pub shutdown_grace: Option<Duration>,
@@ -267,6 +270,7 @@ impl ServeArgs {
             compact_after,
             ws_read_buffer,
             ws_write_buffer,
+            header_read_timeout,
             shutdown_grace,
             log_format
         );
@@ -325,6 +329,7 @@ impl ServeArgs {
             compact_after,
             ws_read_buffer,
             ws_write_buffer,
+            header_read_timeout,
             shutdown_grace,
             redis_url,
             log_format,

@@ -80,6 +80,10 @@ pub struct Config {
     pub ws_read_buffer: usize,
     /// WebSocket write buffer per connection, bytes.
     pub ws_write_buffer: usize,
+    /// A connection that has not sent a whole request head this long after connecting (or
+    /// after its previous response) is closed.
+    #[serde(with = "humantime_serde_compat")]
+    pub header_read_timeout: Duration,
     /// How long shutdown waits for clients and the store before giving up.
     #[serde(with = "humantime_serde_compat")]
     pub shutdown_grace: Duration,
@@ -223,6 +227,7 @@ impl Default for Config {
             compact_after: 1000,
             ws_read_buffer: 2 * 1024,
             ws_write_buffer: 8 * 1024,
+            header_read_timeout: Duration::from_secs(10),
             shutdown_grace: Duration::from_secs(10),
             redis_url: None,
             log_format: "text".into(),
@@ -279,6 +284,10 @@ impl Config {
             self.max_sockets_per_person >= 1,
             "max_sockets_per_person must be at least 1"
         );
+        anyhow::ensure!(
+            !self.header_read_timeout.is_zero(),
+            "header_read_timeout must be more than 0"
+        );
         Ok(())
     }
 
@@ -317,6 +326,7 @@ mod tests {
         assert_eq!(c.ping_interval, d.ping_interval);
         assert_eq!(c.max_awareness_bytes, d.max_awareness_bytes);
         assert_eq!(c.max_sockets_per_person, d.max_sockets_per_person);
+        assert_eq!(c.header_read_timeout, d.header_read_timeout);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! integration tests call [`run`] on `127.0.0.1:0` with their own shutdown token.
 //!
 //! - [`config`]: every knob. [`cli`]: the command line.
+//! - [`listen`]: the accept loop (HTTP/1.1, header-read timeout, bounded shutdown).
 //! - [`app`]: routes and shared state. [`sync`]: the sync socket. [`web`]: the embedded editor.
 //! - [`hub`]: open documents, connections, load/unload/compaction.
 //! - [`persist`]: group commits and durable acks. [`bus`] / [`redis_bus`]: other nodes.
@@ -13,6 +14,7 @@ pub mod bus;
 pub mod cli;
 pub mod config;
 pub mod hub;
+pub mod listen;
 pub mod metrics;
 pub mod origin;
 pub mod persist;
@@ -24,7 +26,6 @@ pub mod web;
 
 use std::sync::Arc;
 
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -129,31 +130,28 @@ impl Server {
         if !addr.ip().is_loopback() && state.origins.loopback_only() {
             tracing::warn!("no accounts.public_url or allowed_origins: browsers can open sync sockets only from http://localhost:{}", addr.port());
         }
-        // TCP_NODELAY: the hub writes small frames (a 2-byte ack, a typing-sized update) that
-        // Nagle's algorithm would hold back until the peer's delayed ACK — measured as ~18 ms of
-        // the durable-ack latency (BENCHMARKS.md (e)).
-        let listener = listener.tap_io(|tcp| {
-            if let Err(err) = tcp.set_nodelay(true) {
-                tracing::debug!(%err, "could not set TCP_NODELAY");
-            }
-        });
-        // The peer address feeds the accounts service's per-IP sign-in limit and audit trail.
-        axum::serve(
+        let http = listen::serve(
             listener,
-            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+            router,
+            state.config.header_read_timeout,
+            state.shutdown.clone(),
         )
-        .with_graceful_shutdown(state.shutdown.clone().cancelled_owned())
-        .await?;
+        .await;
 
+        // One grace period for everything the clients are doing: HTTP requests in progress
+        // (or half sent) and sockets closing.
         let grace = state.config.shutdown_grace;
+        let deadline = tokio::time::Instant::now() + grace;
         tracing::info!("shutting down: closing sockets and flushing storage");
         state.connections.close();
-        if tokio::time::timeout(grace, state.connections.wait())
+        let clients_done = async { tokio::join!(http.finished(), state.connections.wait()) };
+        if tokio::time::timeout_at(deadline, clients_done)
             .await
             .is_err()
         {
             tracing::warn!("some connections did not close within the grace period");
         }
+        http.drop_the_rest().await;
         if tokio::time::timeout(grace, state.hub.flush_and_stop())
             .await
             .is_err()
