@@ -239,7 +239,7 @@ function mountDocument(
     tableToolbar.element.hidden = !writable || !editor?.isEditable || !editor.isActive('table');
     ctx.changed();
   };
-  const presence = createPresenceList();
+  const presence = createPresenceList(() => editor);
   const titleBlock = fragment(`
     <div class="doc-title">
       <span class="doc-title__label" data-i18n="documentLabel"></span>
@@ -407,7 +407,7 @@ function mountDocument(
       extensions: [
         ...contentExtensions(actions),
         Collaboration.configure({ document: s.doc, field: 'default' }),
-        CollaborationCaret.configure({ provider: s.provider, user: { name, color }, render: renderCaret }),
+        CollaborationCaret.configure({ provider: s.provider, user: { name, color, id: copyOwner }, render: renderCaret }),
       ],
       editorProps: {
         attributes: {

@@ -121,6 +121,13 @@ const pl = {
   presenceLabel: 'Osoby w dokumencie',
   presenceYou: '(Ty)',
   presenceCount: 'Obecnych: {n}',
+  presenceJoined: 'Dołączenie do dokumentu: {names}.',
+  presenceLeft: 'Wyjście z dokumentu: {names}.',
+  presenceFollow: 'śledź kursor',
+  presenceFollowing: 'Śledzisz kursor: {name}.',
+  presenceStopped: 'Koniec śledzenia kursora: {name}.',
+  presenceJump: 'Przejdź do kursora: {name}',
+  presenceNoCaret: '{name} nie ma teraz kursora w tekście.',
 
   readOnly: 'Tylko do odczytu',
   readOnlyDenied:
@@ -454,6 +461,13 @@ const en: Record<MessageKey, string> = {
   presenceLabel: 'People in the document',
   presenceYou: '(you)',
   presenceCount: 'Present: {n}',
+  presenceJoined: 'Joined the document: {names}.',
+  presenceLeft: 'Left the document: {names}.',
+  presenceFollow: 'follow caret',
+  presenceFollowing: 'Following the caret of {name}.',
+  presenceStopped: 'Stopped following {name}.',
+  presenceJump: 'Jump to the caret of {name}',
+  presenceNoCaret: '{name} has no caret in the text right now.',
 
   readOnly: 'Read-only',
   readOnlyDenied:

@@ -628,6 +628,99 @@ describe('editor content in Chromium', { skip: chromiumSkip() }, () => {
     pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !/ERR_INTERNET_DISCONNECTED|blocked by the test|WebSocket/.test(e)));
   });
 
+  test('people: one entry per person across tabs, joins and leaves told politely, follow and jump to a caret', async () => {
+    const doc = await newDoc('ludzie');
+    const anna = await open('admin@narada.demo', doc);
+    const a = anna.page;
+    await a.evaluate((h) => window.narada.editor.commands.setContent(h), longPlan());
+    const news = a.locator('.presence__news');
+    assert.equal(await news.getAttribute('aria-live'), 'polite');
+    await a.locator('.presence__news[data-settled="true"]').waitFor({ state: 'attached', timeout: WAIT });
+    // Every change of the region is counted from here on.
+    await a.evaluate(() => {
+      window.newsChanges = [];
+      new MutationObserver(() => window.newsChanges.push(document.querySelector('.presence__news').textContent)).observe(
+        document.querySelector('.presence__news'), { childList: true, characterData: true, subtree: true },
+      );
+    });
+
+    const kasia = await open('krakow@narada.demo', doc);
+    await news.filter({ hasText: 'Dołączenie do dokumentu: Katarzyna Krakowska.' }).waitFor({ timeout: WAIT });
+    // Her second tab: still one person, and nothing new to tell.
+    const tab2 = await kasia.context.newPage();
+    await tab2.goto(`${demo.server.httpUrl}/d/${doc}`);
+    await tab2.locator('.prose[contenteditable="true"]').waitFor({ timeout: WAIT });
+    await a.waitForFunction(() => window.narada.session.provider.awareness.getStates().size === 3, undefined, { timeout: WAIT });
+    assert.equal(await a.locator('.presence__person', { hasText: 'Katarzyna Krakowska' }).count(), 1);
+    assert.match(await a.locator('.presence__count').textContent(), /Obecnych: 2/);
+    await tab2.close();
+
+    // Typing (her caret moving with every key) is never announced.
+    const k = kasia.page;
+    await k.getByRole('textbox', { name: /Treść dokumentu/ }).click();
+    await k.keyboard.press('Control+End');
+    await k.waitForFunction(() => window.narada.editor.state.selection.from === window.narada.editor.state.doc.content.size - 1, undefined, { timeout: WAIT });
+    await k.keyboard.type(' Dopisek na końcu planu.');
+    await a.locator('.prose', { hasText: 'Dopisek na końcu planu.' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await a.evaluate(() => window.newsChanges), ['Dołączenie do dokumentu: Katarzyna Krakowska.']);
+
+    // Following: Anna's view goes where Kasia's caret is, and stays with it.
+    const caretInView = () =>
+      a.evaluate(() => {
+        const label = [...document.querySelectorAll('.collaboration-carets__label')].find((l) => l.textContent === 'Katarzyna Krakowska');
+        const r = label?.parentElement.getBoundingClientRect();
+        return !!r && r.top >= 0 && r.bottom <= window.innerHeight;
+      });
+    await a.evaluate(() => window.scrollTo(0, 0));
+    assert.equal(await caretInView(), false, 'her caret is far below');
+    const followButton = a.getByRole('button', { name: 'Katarzyna Krakowska, śledź kursor' });
+    await followButton.click();
+    assert.equal(await followButton.getAttribute('aria-pressed'), 'true');
+    await a.waitForFunction(() => {
+      const label = [...document.querySelectorAll('.collaboration-carets__label')].find((l) => l.textContent === 'Katarzyna Krakowska');
+      const r = label?.parentElement.getBoundingClientRect();
+      return !!r && r.top >= 0 && r.bottom <= window.innerHeight;
+    }, undefined, { timeout: WAIT });
+    await k.keyboard.press('Control+Home');
+    await k.waitForFunction(() => window.narada.editor.state.selection.from === 1, undefined, { timeout: WAIT });
+    await k.keyboard.type('Na początek: ');
+    await a.waitForFunction(() => window.narada.editor.state.doc.firstChild.textContent === 'Na początek: Diagnoza', undefined, { timeout: WAIT });
+    await a.waitForFunction(() => window.scrollY < 200, undefined, { timeout: WAIT });
+    assert.equal(await caretInView(), true, 'the view followed her to the top');
+    // Pressed again: no more following.
+    await followButton.click();
+    assert.equal(await followButton.getAttribute('aria-pressed'), 'false');
+    await news.filter({ hasText: 'Koniec śledzenia kursora: Katarzyna Krakowska.' }).waitFor({ timeout: WAIT });
+    const scrollBefore = await a.evaluate(() => window.scrollY);
+    await k.keyboard.press('Control+End');
+    await k.waitForFunction(() => window.narada.editor.state.selection.from === window.narada.editor.state.doc.content.size - 1, undefined, { timeout: WAIT });
+    await k.keyboard.type(' Drugi dopisek.');
+    await a.locator('.prose', { hasText: 'Drugi dopisek.' }).waitFor({ timeout: WAIT });
+    await a.waitForFunction(() => {
+      const st = [...window.narada.session.provider.awareness.getStates().values()].find((s) => s.user?.name === 'Katarzyna Krakowska');
+      return st?.cursor;
+    }, undefined, { timeout: WAIT });
+    assert.equal(await a.evaluate(() => window.scrollY), scrollBefore, 'not following any more');
+
+    // Jump to: Anna's own caret goes to Kasia's, once.
+    assert.deepEqual(await axeViolations(a), [], 'presence list with follow and jump buttons (Polish)');
+    await a.getByRole('button', { name: 'Przejdź do kursora: Katarzyna Krakowska' }).click();
+    await a.waitForFunction(() => window.narada.editor.state.selection.$from.parent.textContent.endsWith('Drugi dopisek.'), undefined, { timeout: WAIT });
+    assert.equal(await a.evaluate(() => document.activeElement?.classList.contains('ProseMirror')), true, 'focus in the text');
+    assert.equal(await caretInView(), true);
+
+    // English labels; then her leaving is told once.
+    await a.getByRole('button', { name: 'EN', exact: true }).click();
+    await a.getByRole('button', { name: 'Katarzyna Krakowska, follow caret' }).waitFor({ timeout: WAIT });
+    assert.deepEqual(await axeViolations(a), [], 'presence list (English)');
+    await kasia.context.close();
+    await news.filter({ hasText: 'Left the document: Katarzyna Krakowska.' }).waitFor({ timeout: WAIT });
+    const told = await a.evaluate(() => window.newsChanges);
+    assert.equal(told.filter((x) => /Dołączenie|Joined/.test(x)).length, 1, `joins told once: ${JSON.stringify(told)}`);
+    assert.equal(told.filter((x) => /Wyjście|Left/.test(x)).length, 1, `leaves told once: ${JSON.stringify(told)}`);
+    await anna.context.close();
+  });
+
   test('the pages raised no script errors', () => {
     assert.deepEqual(pageErrors, []);
   });
