@@ -32,11 +32,18 @@ both_backends!(
         bartek.send_awareness_as(a, 1_000, r#"{"user":{"name":"Fałszywa Anna"}}"#);
         bartek.set_awareness(r#"{"user":{"name":"Bartek"}}"#);
         let b = bartek.client_id();
-        let seen = watcher.wait(|s| s.awareness.contains_key(&b)).await;
+        // (Every test client announces an empty state on connect, as y-websocket does, so wait
+        // for Bartek's named one.)
+        let named = |s: &narada_tests::client::Seen| {
+            s.awareness.get(&b).is_some_and(|j| j.contains("Bartek"))
+        };
+        let seen = watcher.wait(named).await;
         assert_eq!(seen.awareness[&a], r#"{"user":{"name":"Anna"}}"#);
         // Nor was it kept: a newcomer gets Anna's own state.
         let late = connect(&server, &doc, "dorota", Role::Viewer).await;
-        let seen = late.wait(|s| s.awareness.len() == 2).await;
+        let seen = late
+            .wait(|s| s.awareness.contains_key(&a) && named(s))
+            .await;
         assert_eq!(seen.awareness[&a], r#"{"user":{"name":"Anna"}}"#);
         assert_eq!(server.state.metrics.awareness_refused.load(Relaxed), 1);
 

@@ -16,10 +16,11 @@ fn edits(source: &yrs::Doc, id: &DocId, chars: &str) -> Vec<NewUpdate> {
             let mut txn = source.transact_mut();
             let end = text.len(&txn);
             text.insert(&mut txn, end, &c.to_string());
-            NewUpdate {
-                doc: id.clone(),
-                data: txn.encode_update_v1().into(),
-            }
+            NewUpdate::new(
+                id.clone(),
+                txn.encode_update_v1().into(),
+                narada_store::Author::person("anna"),
+            )
         })
         .collect()
 }
@@ -39,10 +40,11 @@ both_backends!(
         let before = edits(&yrs::Doc::with_client_id(7), &id, "przed-");
         let after = edits(&yrs::Doc::with_client_id(8), &id, "po");
         store.append(&before).await.unwrap();
-        let bad = NewUpdate {
-            doc: id.clone(),
-            data: vec![0xff, 0xff, 0xff, 0x01].into(),
-        };
+        let bad = NewUpdate::new(
+            id.clone(),
+            vec![0xff, 0xff, 0xff, 0x01].into(),
+            narada_store::Author::person("anna"),
+        );
         let bad_seq = store.append(&[bad]).await.unwrap()[0];
         store.append(&after).await.unwrap();
 

@@ -61,7 +61,9 @@ both_backends!(
         let b = editor(&server, &doc, "bartek").await;
         a.set_awareness(r##"{"user":{"name":"Anna","color":"#c00"}}"##);
         let id = a.client_id();
-        let seen = b.wait(|s| s.awareness.contains_key(&id)).await;
+        let seen = b
+            .wait(|s| s.awareness.get(&id).is_some_and(|j| j.contains("Anna")))
+            .await;
         assert!(seen.awareness[&id].contains("Anna"));
         // A late joiner gets the current awareness with its first frames.
         let c = editor(&server, &doc, "celina").await;
@@ -232,7 +234,7 @@ both_backends!(
         let mut good = editor(&server, &doc, "anna").await;
         good.append("safe");
         let cases: Vec<(Vec<u8>, u16)> = vec![
-            (vec![0xff, 0xff, 0xff], 1002), // unknown message type
+            (vec![0xff, 0xff, 0xff], 1002), // truncated message type
             (vec![0, 2, 0x85, 0x80, 0x80, 0x80, 0x10], 1002), // length bomb: claims 4 GiB
             (vec![0, 7, 0], 1002),          // unknown sync type
             (vec![0, 2, 3, 0xff, 0xff, 0xff], 1007), // well framed, update garbage
@@ -364,10 +366,11 @@ both_backends!(
         for i in 0..30 {
             let mut txn = source.transact_mut();
             text.insert(&mut txn, i, "x");
-            rows.push(narada_store::NewUpdate {
-                doc: id.clone(),
-                data: txn.encode_update_v1().into(),
-            });
+            rows.push(narada_store::NewUpdate::new(
+                id.clone(),
+                txn.encode_update_v1().into(),
+                narada_store::Author::person("anna"),
+            ));
         }
         store.append(&rows).await.unwrap();
         let a = editor(&server, &doc, "anna").await;

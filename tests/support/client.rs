@@ -29,6 +29,10 @@ pub struct Seen {
     pub awareness: HashMap<u64, String>,
     /// Close code and reason; 1006 when the connection dropped without one.
     pub closed: Option<(u16, String)>,
+    /// Application events received (`events=1`), as JSON values, in arrival order.
+    pub events: Vec<serde_json::Value>,
+    /// Reasons of the permission-denied messages received.
+    pub denials: Vec<String>,
 }
 
 pub struct Client {
@@ -64,6 +68,20 @@ impl Client {
 
     /// Connects with extra request headers (e.g. `Origin`).
     pub async fn connect_with(url: &str, headers: &[(&str, &str)]) -> Result<Client, Refused> {
+        Self::connect_doc(url, headers, Doc::new()).await
+    }
+
+    /// Connects with a document of its own (a chosen client ID, or state carried over from an
+    /// earlier connection, which its sync step 2 then sends) and waits for the initial sync.
+    pub async fn connect_with_doc(url: &str, doc: Doc) -> Client {
+        let c = Self::connect_doc(url, &[], doc)
+            .await
+            .expect("connection accepted");
+        c.wait(|s| s.synced).await;
+        c
+    }
+
+    async fn connect_doc(url: &str, headers: &[(&str, &str)], doc: Doc) -> Result<Client, Refused> {
         use tokio_tungstenite::tungstenite::client::IntoClientRequest;
         let mut req = url.into_client_request().expect("valid url");
         for (k, v) in headers {
@@ -82,7 +100,6 @@ impl Client {
             Err(e) => panic!("connect failed: {e}"),
         };
         let (mut sink, mut stream) = ws.split();
-        let doc = Doc::new();
         let _ = doc.get_or_insert_text("content");
         let (out, mut out_rx) = mpsc::unbounded_channel::<Message>();
         let seen = Arc::new(Mutex::new(Seen::default()));
@@ -96,9 +113,19 @@ impl Client {
             }
         });
 
-        // Our step 1, as y-websocket sends on open.
+        // Our step 1 and our presence (an empty state), as y-websocket sends on open.
         let sv = doc.transact().state_vector().encode_v1();
         let _ = out.send(Message::Binary(message::encode_sync_step1(&sv).into()));
+        let mut clients = HashMap::new();
+        clients.insert(
+            doc.client_id(),
+            AwarenessUpdateEntry {
+                clock: 1,
+                json: "{}".into(),
+            },
+        );
+        let presence = AwarenessUpdate { clients }.encode_v1();
+        let _ = out.send(Message::Binary(message::encode_awareness(&presence).into()));
 
         let reader_doc = doc.clone();
         let reader_out = out.clone();
@@ -148,7 +175,17 @@ impl Client {
                                     }
                                 }
                             }
-                            Ok(Inbound::Auth) => s.denied += 1,
+                            Ok(Inbound::Auth) => {
+                                s.denied += 1;
+                                s.denials
+                                    .push(String::from_utf8_lossy(&frame[2..]).into_owned());
+                            }
+                            Ok(Inbound::Event { payload }) => {
+                                let v = serde_json::from_slice(&frame[payload])
+                                    .expect("events are JSON");
+                                s.events.push(v);
+                            }
+                            Ok(Inbound::Unknown(t)) => panic!("server sent unknown type {t}"),
                             Ok(Inbound::QueryAwareness) => {}
                             Err(e) => panic!("server sent a malformed frame: {e}"),
                         }
@@ -170,7 +207,7 @@ impl Client {
             seen,
             version,
             sent_updates,
-            awareness_clock: 0,
+            awareness_clock: 1,
         })
     }
 

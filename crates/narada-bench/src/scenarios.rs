@@ -570,18 +570,25 @@ pub async fn prepare_cold(a: PrepareColdArgs) -> Result<bool> {
                 // The snapshot goes into the log as one entry (as if a client had uploaded
                 // the document in one go), the tail after it, and the stored snapshot covers
                 // exactly that first entry: "snapshot + tail" as the hub's compaction leaves it.
-                let first = narada_store::NewUpdate {
-                    doc: id.clone(),
-                    data: Bytes::from(d.snapshot.clone()),
-                };
+                let first = narada_store::NewUpdate::new(
+                    id.clone(),
+                    Bytes::from(d.snapshot.clone()),
+                    narada_store::Author::server(narada_store::AuthorKind::Import, None),
+                );
                 let seqs = store.append(&[first]).await?;
                 let upto = seqs.first().copied().context("append returned no seq")?;
                 for chunk in d.tail_updates.chunks(1000) {
                     let batch: Vec<narada_store::NewUpdate> = chunk
                         .iter()
-                        .map(|u| narada_store::NewUpdate {
-                            doc: id.clone(),
-                            data: Bytes::from(u.clone()),
+                        .map(|u| {
+                            narada_store::NewUpdate::new(
+                                id.clone(),
+                                Bytes::from(u.clone()),
+                                narada_store::Author::server(
+                                    narada_store::AuthorKind::Import,
+                                    None,
+                                ),
+                            )
                         })
                         .collect();
                     store.append(&batch).await?;

@@ -10,7 +10,9 @@
 //! - [`doc`]: a yrs document whose every contact with foreign bytes is guarded.
 //! - [`validate`]: a stack-safe structural check of updates before yrs decodes them.
 //! - [`presence`]: awareness (cursors, names) per connection, with removal and expiry.
+//! - [`authorship`]: which person owns which Yjs client ID, and cutting foreign structs out.
 
+pub mod authorship;
 pub mod doc;
 pub mod message;
 pub mod presence;

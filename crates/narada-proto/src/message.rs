@@ -9,6 +9,11 @@
 //! | 2    | auth            | `[varUint 0][string reason]` permission denied             |
 //! | 3    | query awareness | (none)                                                     |
 //! | 100  | ack (Narada)    | `[varUint N]`: the first N updates this connection sent are durable |
+//! | 101  | event (Narada)  | `[buf utf8 JSON]`: an application event beside the CRDT (opt-in, `events=1`) |
+//!
+//! Message types the hub does not know are ignored (counted by the hub), not fatal, so newer
+//! clients can talk to older servers; a known type with a malformed body still ends the
+//! connection.
 //!
 //! Decoding only checks structure (lengths, tags, no trailing bytes); whether an update's
 //! content is acceptable is [`crate::doc::DocState`]'s business. Update payloads are returned as
@@ -29,6 +34,9 @@ pub const MSG_AUTH: u64 = 2;
 pub const MSG_QUERY_AWARENESS: u64 = 3;
 /// Narada's durable-acknowledgement extension; only sent to clients that asked (`ack=1`).
 pub const MSG_ACK: u64 = 100;
+/// Narada's application events (PROTOCOL.md, "Events"); only sent to clients that asked
+/// (`events=1`).
+pub const MSG_EVENT: u64 = 101;
 
 pub const SYNC_STEP1: u64 = 0;
 pub const SYNC_STEP2: u64 = 1;
@@ -44,8 +52,6 @@ pub enum ProtoError {
     VarIntOverflow,
     #[error("empty frame")]
     Empty,
-    #[error("unknown message type {0}")]
-    UnknownType(u64),
     #[error("unknown sync message type {0}")]
     UnknownSyncType(u64),
     #[error("{0} trailing bytes after the message")]
@@ -71,6 +77,10 @@ pub enum Inbound {
     QueryAwareness,
     /// Auth messages from clients carry nothing the hub acts on; they are accepted and ignored.
     Auth,
+    /// An application event from the client; `payload` is its JSON text's range in the frame.
+    Event { payload: Range<usize> },
+    /// A message type this hub does not know (ignored).
+    Unknown(u64),
 }
 
 impl Inbound {
@@ -120,7 +130,11 @@ pub fn decode(frame: &[u8]) -> Result<Inbound, ProtoError> {
             }
             Inbound::Auth
         }
-        other => return Err(ProtoError::UnknownType(other)),
+        MSG_EVENT => Inbound::Event {
+            payload: r.read_buf_range()?,
+        },
+        // Ignored whole: its body follows no framing we know, so trailing bytes are expected.
+        other => return Ok(Inbound::Unknown(other)),
     };
     if r.remaining() != 0 {
         return Err(ProtoError::TrailingBytes(r.remaining()));
@@ -178,6 +192,24 @@ pub fn encode_ack(n: u64) -> Vec<u8> {
     out
 }
 
+/// `[101][buf json]`: an application event (`json` is a serialized JSON object).
+pub fn encode_event(json: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(json.len() + 6);
+    write_var_u64(&mut out, MSG_EVENT);
+    write_buf(&mut out, json);
+    out
+}
+
+/// Decodes an event frame's JSON bytes, for clients (tests, tools).
+pub fn decode_event(frame: &[u8]) -> Option<&[u8]> {
+    let mut r = Reader::new(frame);
+    if r.read_var_u64().ok()? != MSG_EVENT {
+        return None;
+    }
+    let json = r.read_buf().ok()?;
+    (r.remaining() == 0).then_some(json)
+}
+
 /// `[3]`: ask the peer for all awareness states.
 pub fn encode_query_awareness() -> Vec<u8> {
     vec![MSG_QUERY_AWARENESS as u8]
@@ -230,7 +262,7 @@ mod tests {
     #[test]
     fn refuses_garbage() {
         assert_eq!(decode(&[]).unwrap_err(), ProtoError::Empty);
-        assert_eq!(decode(&[7]).unwrap_err(), ProtoError::UnknownType(7));
+        assert!(matches!(decode(&[7, 1, 2]).unwrap(), Inbound::Unknown(7)));
         assert_eq!(decode(&[0, 9]).unwrap_err(), ProtoError::UnknownSyncType(9));
         assert_eq!(decode(&[0, 2, 5, 1]).unwrap_err(), ProtoError::Truncated);
         assert_eq!(
@@ -254,6 +286,22 @@ mod tests {
         write_var_u64(&mut inner, 1 << 62);
         let frame = encode_awareness(&inner);
         assert_eq!(decode(&frame).unwrap_err(), ProtoError::BadAwareness);
+    }
+
+    #[test]
+    fn events_round_trip() {
+        let frame = encode_event(br#"{"type":"access","role":"viewer"}"#);
+        assert_eq!(
+            decode_event(&frame),
+            Some(&br#"{"type":"access","role":"viewer"}"#[..])
+        );
+        match decode(&frame).unwrap() {
+            Inbound::Event { payload } => {
+                assert_eq!(&frame[payload], br#"{"type":"access","role":"viewer"}"#)
+            }
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(decode_event(&encode_ack(1)), None);
     }
 
     #[test]

@@ -39,17 +39,47 @@ const HAS_PARENT_SUB: u8 = 0b0010_0000;
 /// Checks the struct section of a v1 update. `Ok` means yrs can decode it without deep
 /// recursion; it does not mean the update is valid (yrs still decides that).
 pub fn check_update_v1(update: &[u8]) -> Result<(), InvalidUpdate> {
+    walk_update_v1(update, |_| {}).map(|_| ())
+}
+
+/// One client's run of structs in a v1 update, as it sits in the bytes.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ClientSection {
+    /// The Yjs client ID the structs were written under.
+    pub client: u64,
+    /// Clock of the first struct.
+    pub clock: u64,
+    /// Number of structs (items, GC and skip ranges).
+    pub structs: u64,
+    /// The section's bytes in the update: its struct count, client, clock and structs, so a
+    /// section can be copied into another update unchanged.
+    pub bytes: std::ops::Range<usize>,
+}
+
+/// Walks the struct section like [`check_update_v1`], reporting each client's section, and
+/// returns the offset where the delete set starts.
+pub fn walk_update_v1(
+    update: &[u8],
+    mut on_section: impl FnMut(ClientSection),
+) -> Result<usize, InvalidUpdate> {
     let mut r = Reader::new(update);
     let clients = r.read_var_u64()?;
     for _ in 0..clients {
+        let start = r.pos();
         let structs = r.read_var_u64()?;
-        let _client = r.read_var_u64()?;
-        let _clock = r.read_var_u64()?;
+        let client = r.read_var_u64()?;
+        let clock = r.read_var_u64()?;
         for _ in 0..structs {
             check_block(&mut r)?;
         }
+        on_section(ClientSection {
+            client,
+            clock,
+            structs,
+            bytes: start..r.pos(),
+        });
     }
-    Ok(())
+    Ok(r.pos())
 }
 
 fn read_u8(r: &mut Reader<'_>) -> Result<u8, ProtoError> {

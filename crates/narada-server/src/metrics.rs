@@ -64,6 +64,10 @@ pub struct Metrics {
     pub updates_applied: AtomicU64,
     pub updates_rejected: AtomicU64,
     pub messages_in: AtomicU64,
+    /// Messages of a type the hub does not act on (newer clients, client events).
+    pub messages_ignored: AtomicU64,
+    /// Structs cut out of updates because they were written under another person's client ID.
+    pub foreign_structs_refused: AtomicU64,
     pub bytes_in: AtomicU64,
     pub bytes_out: AtomicU64,
     pub slow_client_disconnects: AtomicU64,
@@ -93,6 +97,8 @@ impl Default for Metrics {
             updates_applied: AtomicU64::new(0),
             updates_rejected: AtomicU64::new(0),
             messages_in: AtomicU64::new(0),
+            messages_ignored: AtomicU64::new(0),
+            foreign_structs_refused: AtomicU64::new(0),
             bytes_in: AtomicU64::new(0),
             bytes_out: AtomicU64::new(0),
             slow_client_disconnects: AtomicU64::new(0),
@@ -169,6 +175,16 @@ impl Metrics {
                 "narada_messages_in_total",
                 "Protocol messages received.",
                 &self.messages_in,
+            ),
+            (
+                "narada_messages_ignored_total",
+                "Messages of a type the hub does not act on (ignored, connection kept).",
+                &self.messages_ignored,
+            ),
+            (
+                "narada_foreign_structs_refused_total",
+                "Structs cut out of updates: written under a client ID another person owns.",
+                &self.foreign_structs_refused,
             ),
             (
                 "narada_bytes_in_total",

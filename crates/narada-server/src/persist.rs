@@ -15,9 +15,8 @@ use std::collections::HashMap;
 use std::sync::{Arc, Weak};
 use std::time::{Duration, Instant};
 
-use bytes::Bytes;
 use narada_store::{NewUpdate, Seq, Store};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, oneshot};
 use tokio_util::sync::CancellationToken;
 
 use crate::hub::conn::ConnHandle;
@@ -28,11 +27,16 @@ use crate::metrics::Metrics;
 /// One entry of the store writer's queue.
 pub struct PersistItem {
     pub doc: Arc<LiveDoc>,
-    /// The update to append; `None` for an ack marker (an empty update that must still be
-    /// acknowledged in order).
-    pub data: Option<Bytes>,
+    /// The update to append, with its author and client-ID claims; `None` for an ack marker (an
+    /// empty update that must still be acknowledged in order).
+    pub update: Option<NewUpdate>,
     /// Connection to acknowledge, and its update count including this one.
     pub ack: Option<(ConnHandle, u64)>,
+    /// Told the update's seq once it is committed (server-originated edits wait on this).
+    pub stored: Option<oneshot::Sender<Seq>>,
+    /// Client IDs a person claimed through their presence, before any update (stored ahead of
+    /// the batch's updates, retried like them).
+    pub claims: Option<(Arc<str>, Vec<u64>)>,
 }
 
 pub struct Writer {
@@ -68,15 +72,13 @@ impl Writer {
     }
 
     async fn commit(&self, batch: &mut Vec<PersistItem>) {
-        let rows: Vec<NewUpdate> = batch
-            .iter()
-            .filter_map(|i| {
-                i.data.as_ref().map(|d| NewUpdate {
-                    doc: i.doc.id.clone(),
-                    data: d.clone(),
-                })
-            })
-            .collect();
+        // Cheap clones: ids and payloads are shared, claims are almost always empty.
+        let rows: Vec<NewUpdate> = batch.iter().filter_map(|i| i.update.clone()).collect();
+        for item in batch.iter() {
+            if let Some((person, clients)) = &item.claims {
+                self.claim_until_stored(&item.doc, person, clients).await;
+            }
+        }
         let seqs = if rows.is_empty() {
             Vec::new()
         } else {
@@ -89,11 +91,14 @@ impl Writer {
         let mut acks: HashMap<u64, (ConnHandle, u64)> = HashMap::new();
         let mut seq_iter = seqs.into_iter();
         for item in batch.drain(..) {
-            let seq = if item.data.is_some() {
+            let seq = if item.update.is_some() {
                 seq_iter.next()
             } else {
                 None
             };
+            if let (Some(tx), Some(seq)) = (item.stored, seq) {
+                let _ = tx.send(seq);
+            }
             let entry = docs
                 .entry(Arc::as_ptr(&item.doc))
                 .or_insert_with(|| (Arc::clone(&item.doc), 0, None));
@@ -118,6 +123,19 @@ impl Writer {
                     hub.try_unload(&doc);
                 }
             }
+        }
+    }
+
+    /// Stores presence claims of client IDs, retrying like appends (see `append_until_stored`).
+    async fn claim_until_stored(&self, doc: &LiveDoc, person: &str, clients: &[u64]) {
+        let mut backoff = Duration::from_millis(10);
+        while let Err(e) = self.store.claim_clients(&doc.id, person, clients).await {
+            self.metrics
+                .persist_errors
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            tracing::error!(doc = %doc.id, error = %e, retry_in = ?backoff, "storing client-ID claims failed; retrying");
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(2));
         }
     }
 

@@ -9,7 +9,8 @@
 //! and commute, so applying one twice or late is harmless.
 //!
 //! Wire format: channel `narada:d:{doc}` carries `[16-byte node id][kind][frame]` where kind 0 is
-//! a sync update frame and 1 an awareness frame; channel `narada:revoke` carries
+//! a sync update frame, 1 an awareness frame and 2 an application event's JSON (every event
+//! type travels as this one kind); channel `narada:revoke` carries
 //! `[node id]` + JSON `{"doc": …|null, "user": …}`. A node ignores its own messages.
 //! Compaction takes a short Redis lock (`SET narada:compact:{doc} NX PX`) so one node compacts a
 //! document at a time.
@@ -23,11 +24,12 @@ use narada_store::DocId;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use crate::bus::Bus;
+use crate::bus::{Bus, BusKind};
 use crate::hub::Hub;
 
 const KIND_UPDATE: u8 = 0;
 const KIND_AWARENESS: u8 = 1;
+const KIND_EVENT: u8 = 2;
 const DOC_PREFIX: &str = "narada:d:";
 const REVOKE_CHANNEL: &str = "narada:revoke";
 /// Messages waiting to be published. Beyond it a message is not published (and counted): the
@@ -129,6 +131,14 @@ impl Bus for RedisBus {
         });
     }
 
+    fn publish_event(&self, doc: &DocId, json: &Bytes) {
+        let payload = self.frame(KIND_EVENT, json);
+        self.enqueue(Outgoing::Doc {
+            channel: format!("{DOC_PREFIX}{doc}"),
+            payload,
+        });
+    }
+
     fn publish_revocation(&self, doc: Option<&DocId>, user: &str) {
         let json = serde_json::json!({ "doc": doc.map(|d| d.as_str()), "user": user }).to_string();
         let mut b = BytesMut::with_capacity(16 + json.len());
@@ -201,8 +211,14 @@ async fn subscriber(
                         continue;
                     }
                     let frame = Bytes::copy_from_slice(&payload[17..]);
+                    let kind = match payload[16] {
+                        KIND_UPDATE => BusKind::Update,
+                        KIND_AWARENESS => BusKind::Awareness,
+                        KIND_EVENT => BusKind::Event,
+                        _ => continue,
+                    };
                     if let Ok(doc) = DocId::parse(doc) {
-                        hub.apply_from_bus(&doc, payload[16] == KIND_AWARENESS, frame);
+                        hub.apply_from_bus(&doc, kind, frame);
                     }
                 }
             }

@@ -30,6 +30,8 @@ use crate::quota::SocketSlot;
 pub struct SyncQuery {
     token: Option<String>,
     ack: Option<String>,
+    /// `events=1`: also send Narada's application events (PROTOCOL.md, "Events").
+    events: Option<String>,
 }
 
 /// Admission control, then the upgrade.
@@ -108,6 +110,7 @@ pub async fn sync_handler(
         );
     };
     let ack = matches!(q.ack.as_deref(), Some("1") | Some("true"));
+    let events = matches!(q.events.as_deref(), Some("1") | Some("true"));
     // Only a writer's first step 2 may be larger than an ordinary message (it carries offline
     // edits); read-only clients send nothing that large, so the transport refuses it early.
     let largest = if claims.role.can_write() {
@@ -124,7 +127,8 @@ pub async fn sync_handler(
             let span = tracing::info_span!("conn", doc = %doc, conn = conn_id, user = %claims.sub, role = %claims.role);
             let tracker = app.connections.clone();
             tracker.track_future(
-                run_socket(app, socket, doc, claims, ack, conn_id, slot).instrument(span),
+                run_socket(app, socket, doc, claims, Flags { ack, events }, conn_id, slot)
+                    .instrument(span),
             )
         })
         .into_response()
@@ -136,12 +140,21 @@ enum End {
     Kicked,
 }
 
+/// What the client asked for in the query string.
+#[derive(Clone, Copy)]
+struct Flags {
+    /// Durable acknowledgements.
+    ack: bool,
+    /// Application events.
+    events: bool,
+}
+
 async fn run_socket(
     app: AppState,
     mut ws: WebSocket,
     doc: DocId,
     claims: Claims,
-    ack: bool,
+    flags: Flags,
     conn_id: u64,
     slot: SocketSlot,
 ) {
@@ -151,11 +164,17 @@ async fn run_socket(
     // flume's queue allocates as frames arrive (tokio's mpsc allocates a block of slots up
     // front): most sockets are idle, and this is per socket (BENCHMARKS.md (a)).
     let (tx, rx) = flume::bounded(app.config.outbound_queue.max(1));
-    let conn = ConnHandle::new(conn_id, claims.sub.as_str().into(), claims.role, tx);
+    let conn = ConnHandle::with_events(
+        conn_id,
+        claims.sub.as_str().into(),
+        claims.role,
+        flags.events,
+        tx,
+    );
     match app.hub.join(&doc, &conn).await {
         Ok(live) => {
             tracing::debug!("joined");
-            let end = session(&app, &mut ws, &live, &conn, rx, ack).await;
+            let end = session(&app, &mut ws, &live, &conn, rx, flags.ack).await;
             app.hub.leave(&live, &conn);
             if let End::Kicked = end {
                 if let Some((code, reason)) = conn.close_reason() {
@@ -294,6 +313,11 @@ async fn session(
                     Inbound::Awareness(update) => live.apply_awareness(hub, conn, &update, frame),
                     Inbound::QueryAwareness => live.send_awareness(conn),
                     Inbound::Auth => {}
+                    // Newer clients' messages and events from clients: nothing here acts on
+                    // them yet, and ignoring keeps such clients connected.
+                    Inbound::Event { .. } | Inbound::Unknown(_) => {
+                        metrics.messages_ignored.fetch_add(1, Relaxed);
+                    }
                 }
             }
             _ = ping.tick() => {

@@ -17,7 +17,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
-use narada_store::{connect, DocId, NewUpdate, Store};
+use narada_store::{connect, Author, DocId, NewUpdate, Store};
 
 const DOCS: usize = 32;
 const UPDATE_BYTES: usize = 30;
@@ -76,9 +76,12 @@ async fn run(
             .map(|i| DocId::parse(&format!("bench-{run_id}-{w}-{i}")))
             .collect::<Result<_, _>>()?;
         Ok((0..size)
-            .map(|i| NewUpdate {
-                doc: docs[i % DOCS].clone(),
-                data: payload.clone(),
+            .map(|i| {
+                NewUpdate::new(
+                    docs[i % DOCS].clone(),
+                    payload.clone(),
+                    Author::person("bench"),
+                )
             })
             .collect())
     };
@@ -126,19 +129,17 @@ async fn run(
     // Cold load: snapshot + TAIL entries.
     let doc = DocId::parse(&format!("bench-{run_id}-load"))?;
     store
-        .append(&[NewUpdate {
-            doc: doc.clone(),
-            data: payload.clone(),
-        }])
+        .append(&[NewUpdate::new(
+            doc.clone(),
+            payload.clone(),
+            Author::person("bench"),
+        )])
         .await?;
     store
         .put_snapshot(&doc, 1, Bytes::from(vec![0xCD; 64 * 1024]))
         .await?;
     let tail: Vec<NewUpdate> = (0..TAIL)
-        .map(|_| NewUpdate {
-            doc: doc.clone(),
-            data: payload.clone(),
-        })
+        .map(|_| NewUpdate::new(doc.clone(), payload.clone(), Author::person("bench")))
         .collect();
     for chunk in tail.chunks(1000) {
         store.append(chunk).await?;

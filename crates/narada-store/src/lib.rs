@@ -49,12 +49,109 @@ impl std::fmt::Display for DocId {
 /// misses an entry committed late.
 pub type Seq = i64;
 
+/// What kind of change an update is: a person's edit from a socket, or an edit the server made
+/// (on someone's behalf, or on its own). Stored as text (`as_str`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AuthorKind {
+    /// Sent by a person on a sync socket.
+    Person,
+    /// Made by the server on its own (templates, migrations of content).
+    System,
+    /// A restored version.
+    Restore,
+    /// An imported file.
+    Import,
+    /// An accepted suggested wording.
+    Suggestion,
+    /// A moderator's workshop action.
+    Workshop,
+    /// Written before authors were recorded.
+    Unknown,
+}
+
+impl AuthorKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AuthorKind::Person => "person",
+            AuthorKind::System => "system",
+            AuthorKind::Restore => "restore",
+            AuthorKind::Import => "import",
+            AuthorKind::Suggestion => "suggestion",
+            AuthorKind::Workshop => "workshop",
+            AuthorKind::Unknown => "unknown",
+        }
+    }
+
+    /// The stored text back; anything unrecognised reads as `Unknown`.
+    pub fn parse(s: &str) -> AuthorKind {
+        match s {
+            "person" => AuthorKind::Person,
+            "system" => AuthorKind::System,
+            "restore" => AuthorKind::Restore,
+            "import" => AuthorKind::Import,
+            "suggestion" => AuthorKind::Suggestion,
+            "workshop" => AuthorKind::Workshop,
+            _ => AuthorKind::Unknown,
+        }
+    }
+}
+
+/// Who made a change: stamped by the server, never taken from what a client sends.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Author {
+    pub kind: AuthorKind,
+    /// The person who sent it, or on whose behalf the server made it (the sync token's subject).
+    pub person: Option<Arc<str>>,
+}
+
+impl Author {
+    /// A person's own edit.
+    pub fn person(person: impl Into<Arc<str>>) -> Author {
+        Author {
+            kind: AuthorKind::Person,
+            person: Some(person.into()),
+        }
+    }
+
+    /// An author as the backends store it (`author_kind`, `person` columns).
+    pub fn from_stored(kind: &str, person: Option<String>) -> Author {
+        Author {
+            kind: AuthorKind::parse(kind),
+            person: person.map(Into::into),
+        }
+    }
+
+    /// A server-originated edit of `kind`, made on behalf of `person` (if anyone).
+    pub fn server(kind: AuthorKind, on_behalf_of: Option<Arc<str>>) -> Author {
+        Author {
+            kind,
+            person: on_behalf_of,
+        }
+    }
+}
+
 /// One update to append.
 #[derive(Debug, Clone)]
 pub struct NewUpdate {
     pub doc: DocId,
     /// A Yjs v1 update, exactly as it was applied.
     pub data: Bytes,
+    pub author: Author,
+    /// Yjs client IDs this update claimed, provisionally, for `author.person` (first use on
+    /// the document); stored in the same transaction as the update, never replacing an owner.
+    pub claims: Vec<u64>,
+}
+
+impl NewUpdate {
+    /// An update with no new client-ID claims.
+    pub fn new(doc: DocId, data: Bytes, author: Author) -> NewUpdate {
+        NewUpdate {
+            doc,
+            data,
+            author,
+            claims: Vec::new(),
+        }
+    }
 }
 
 /// A stored document: latest snapshot (if any) and the log entries after it, in order.
@@ -64,6 +161,9 @@ pub struct StoredDoc {
     pub snapshot: Option<(Bytes, Seq)>,
     /// Entries with seq greater than the snapshot's, ascending.
     pub tail: Vec<(Seq, Bytes)>,
+    /// Owners of the document's Yjs client IDs: (client, person, firm) — see
+    /// [`NewUpdate::claims`] and [`Store::claim_clients`].
+    pub owners: Vec<(u64, Arc<str>, bool)>,
 }
 
 impl StoredDoc {
@@ -84,6 +184,7 @@ pub struct LogEntry {
     pub data: Bytes,
     /// Unix milliseconds at commit.
     pub created_at_ms: i64,
+    pub author: Author,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -128,6 +229,12 @@ pub trait Store: Send + Sync + 'static {
 
     /// Log entries with `from <= seq <= to`, ascending, for history.
     async fn log_range(&self, doc: &DocId, from: Seq, to: Seq) -> Result<Vec<LogEntry>>;
+
+    /// Records that `person` firmly owns these client IDs of `doc` (their client announced them
+    /// in its presence): free IDs and IDs held only provisionally (by someone who merely wrote
+    /// under them) become theirs; firm owners are kept. Claims made by updates travel in
+    /// [`NewUpdate`].
+    async fn claim_clients(&self, doc: &DocId, person: &str, clients: &[u64]) -> Result<()>;
 
     /// A server-wide setting (such as the generated signing key), or `None`.
     async fn get_setting(&self, key: &str) -> Result<Option<String>>;

@@ -87,12 +87,26 @@ impl Store for PgStore {
         let mut doc_col: Vec<&str> = Vec::with_capacity(updates.len());
         let mut rank_col: Vec<i64> = Vec::with_capacity(updates.len());
         let mut data_col: Vec<&[u8]> = Vec::with_capacity(updates.len());
+        let mut kind_col: Vec<&str> = Vec::with_capacity(updates.len());
+        let mut person_col: Vec<Option<&str>> = Vec::with_capacity(updates.len());
+        // Client-ID claims, stored by the same statement (so with the updates that made them).
+        let (mut claim_doc, mut claim_client, mut claim_person) =
+            (Vec::new(), Vec::new(), Vec::new());
         for u in updates {
             let r = ranks.entry(u.doc.as_str()).or_default();
             rank_col.push(*r);
             *r += 1;
             doc_col.push(u.doc.as_str());
             data_col.push(u.data.as_ref());
+            kind_col.push(u.author.kind.as_str());
+            person_col.push(u.author.person.as_deref());
+            if let Some(person) = u.author.person.as_deref() {
+                for c in &u.claims {
+                    claim_doc.push(u.doc.as_str());
+                    claim_client.push(*c as i64);
+                    claim_person.push(person);
+                }
+            }
         }
 
         // One statement, so one round trip and its own (implicit) transaction:
@@ -111,12 +125,18 @@ impl Store for PgStore {
                  SET next_seq = d.next_seq + (EXCLUDED.next_seq - 1), updated_at = now() \
                RETURNING id, next_seq \
              ), ins AS ( \
-               INSERT INTO updates (doc_id, seq, data, created_at_ms) \
+               INSERT INTO updates (doc_id, seq, data, created_at_ms, author_kind, person) \
                SELECT u.doc_id, a.next_seq - c.n + u.k, u.data, \
-                      (extract(epoch FROM now()) * 1000)::bigint \
-               FROM UNNEST($3::text[], $4::bigint[], $5::bytea[]) AS u(doc_id, k, data) \
+                      (extract(epoch FROM now()) * 1000)::bigint, u.kind, u.person \
+               FROM UNNEST($3::text[], $4::bigint[], $5::bytea[], $6::text[], $7::text[]) \
+                 AS u(doc_id, k, data, kind, person) \
                JOIN UNNEST($1::text[], $2::bigint[]) AS c(id, n) ON c.id = u.doc_id \
                JOIN alloc a ON a.id = u.doc_id \
+             ), claims AS ( \
+               INSERT INTO client_owners (doc_id, client_id, person, claimed_at_ms) \
+               SELECT doc_id, client_id, person, (extract(epoch FROM now()) * 1000)::bigint \
+               FROM UNNEST($8::text[], $9::bigint[], $10::text[]) AS k(doc_id, client_id, person) \
+               ON CONFLICT (doc_id, client_id) DO NOTHING \
              ) \
              SELECT id, next_seq FROM alloc",
         )
@@ -125,6 +145,11 @@ impl Store for PgStore {
         .bind(&doc_col)
         .bind(&rank_col)
         .bind(&data_col)
+        .bind(&kind_col)
+        .bind(&person_col)
+        .bind(&claim_doc)
+        .bind(&claim_client)
+        .bind(&claim_person)
         .fetch_all(&self.pool)
         .await?;
 
@@ -149,6 +174,27 @@ impl Store for PgStore {
                 })
             })
             .collect()
+    }
+
+    async fn claim_clients(&self, doc: &DocId, person: &str, clients: &[u64]) -> Result<()> {
+        if clients.is_empty() {
+            return Ok(());
+        }
+        let clients: Vec<i64> = clients.iter().map(|c| *c as i64).collect();
+        sqlx::query(
+            "INSERT INTO client_owners AS o (doc_id, client_id, person, firm, claimed_at_ms) \
+             SELECT $1, c, $2, TRUE, (extract(epoch FROM now()) * 1000)::bigint \
+             FROM UNNEST($3::bigint[]) AS c \
+             ON CONFLICT (doc_id, client_id) DO UPDATE \
+             SET person = EXCLUDED.person, firm = TRUE, claimed_at_ms = EXCLUDED.claimed_at_ms \
+             WHERE NOT o.firm",
+        )
+        .bind(doc.as_str())
+        .bind(person)
+        .bind(&clients)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     async fn load(&self, doc: &DocId) -> Result<StoredDoc> {
@@ -178,7 +224,23 @@ impl Store for PgStore {
             Ok((row.try_get(0)?, Bytes::from(data)))
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok(StoredDoc { snapshot, tail })
+        let owners =
+            sqlx::query("SELECT client_id, person, firm FROM client_owners WHERE doc_id = $1")
+                .bind(doc.as_str())
+                .fetch_all(&self.pool)
+                .await?
+                .into_iter()
+                .map(|row| -> Result<(u64, Arc<str>, bool)> {
+                    let client: i64 = row.try_get(0)?;
+                    let person: String = row.try_get(1)?;
+                    Ok((client as u64, person.into(), row.try_get(2)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+        Ok(StoredDoc {
+            snapshot,
+            tail,
+            owners,
+        })
     }
 
     async fn put_snapshot(&self, doc: &DocId, upto: Seq, data: Bytes) -> Result<()> {
@@ -200,7 +262,7 @@ impl Store for PgStore {
 
     async fn log_range(&self, doc: &DocId, from: Seq, to: Seq) -> Result<Vec<LogEntry>> {
         sqlx::query(
-            "SELECT seq, data, created_at_ms FROM updates \
+            "SELECT seq, data, created_at_ms, author_kind, person FROM updates \
              WHERE doc_id = $1 AND seq >= $2 AND seq <= $3 ORDER BY seq ASC",
         )
         .bind(doc.as_str())
@@ -211,10 +273,13 @@ impl Store for PgStore {
         .into_iter()
         .map(|row| {
             let data: Vec<u8> = row.try_get(1)?;
+            let kind: String = row.try_get(3)?;
+            let person: Option<String> = row.try_get(4)?;
             Ok(LogEntry {
                 seq: row.try_get(0)?,
                 data: Bytes::from(data),
                 created_at_ms: row.try_get(2)?,
+                author: Author::from_stored(&kind, person),
             })
         })
         .collect()

@@ -97,6 +97,26 @@ fn placeholders(n: usize, group: &str) -> String {
     vec![group; n].join(", ")
 }
 
+/// Inserts provisional client-ID claims, keeping any owner an ID already has. Client IDs are at most 53 bits
+/// in Yjs (32 in practice), so they fit SQLite's signed 64-bit integers unchanged.
+async fn insert_claims(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    rows: &[(&str, u64, &str)],
+    now: i64,
+) -> Result<()> {
+    let sql = format!(
+        "INSERT INTO client_owners (doc_id, client_id, person, claimed_at_ms) VALUES {} \
+         ON CONFLICT (doc_id, client_id) DO NOTHING",
+        placeholders(rows.len(), "(?, ?, ?, ?)")
+    );
+    let mut q = sqlx::query(&sql);
+    for (doc, client, person) in rows {
+        q = q.bind(*doc).bind(*client as i64).bind(*person).bind(now);
+    }
+    q.execute(&mut **tx).await?;
+    Ok(())
+}
+
 fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -233,8 +253,9 @@ impl Store for SqliteStore {
         let rows: Vec<(&NewUpdate, Seq)> = updates.iter().zip(seqs.iter().copied()).collect();
         for chunk in chunks(&rows) {
             let sql = format!(
-                "INSERT INTO updates (doc_id, seq, data, created_at_ms) VALUES {}",
-                placeholders(chunk.len(), "(?, ?, ?, ?)")
+                "INSERT INTO updates (doc_id, seq, data, created_at_ms, author_kind, person) \
+                 VALUES {}",
+                placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?)")
             );
             let mut q = sqlx::query(&sql);
             for (u, seq) in chunk {
@@ -242,12 +263,52 @@ impl Store for SqliteStore {
                     .bind(u.doc.as_str())
                     .bind(*seq)
                     .bind(u.data.as_ref())
-                    .bind(now);
+                    .bind(now)
+                    .bind(u.author.kind.as_str())
+                    .bind(u.author.person.as_deref());
+            }
+            q.execute(&mut *tx).await?;
+        }
+        // Client-ID claims ride in the same transaction as the updates that made them.
+        let claims: Vec<(&str, u64, &str)> = updates
+            .iter()
+            .filter_map(|u| Some((u, u.author.person.as_deref()?)))
+            .flat_map(|(u, p)| u.claims.iter().map(move |c| (u.doc.as_str(), *c, p)))
+            .collect();
+        for chunk in chunks(&claims) {
+            insert_claims(&mut tx, chunk, now).await?;
+        }
+        tx.commit().await?;
+        Ok(seqs)
+    }
+
+    async fn claim_clients(&self, doc: &DocId, person: &str, clients: &[u64]) -> Result<()> {
+        if clients.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<(&str, u64, &str)> =
+            clients.iter().map(|c| (doc.as_str(), *c, person)).collect();
+        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
+        for chunk in chunks(&rows) {
+            let sql = format!(
+                "INSERT INTO client_owners (doc_id, client_id, person, firm, claimed_at_ms) \
+                 VALUES {} ON CONFLICT (doc_id, client_id) DO UPDATE \
+                 SET person = excluded.person, firm = 1, claimed_at_ms = excluded.claimed_at_ms \
+                 WHERE client_owners.firm = 0",
+                placeholders(chunk.len(), "(?, ?, ?, 1, ?)")
+            );
+            let mut q = sqlx::query(&sql);
+            for (doc, client, person) in chunk {
+                q = q
+                    .bind(*doc)
+                    .bind(*client as i64)
+                    .bind(*person)
+                    .bind(now_ms());
             }
             q.execute(&mut *tx).await?;
         }
         tx.commit().await?;
-        Ok(seqs)
+        Ok(())
     }
 
     async fn load(&self, doc: &DocId) -> Result<StoredDoc> {
@@ -277,7 +338,23 @@ impl Store for SqliteStore {
             Ok((row.try_get(0)?, Bytes::from(data)))
         })
         .collect::<Result<Vec<_>>>()?;
-        Ok(StoredDoc { snapshot, tail })
+        let owners =
+            sqlx::query("SELECT client_id, person, firm FROM client_owners WHERE doc_id = ?1")
+                .bind(doc.as_str())
+                .fetch_all(&self.reader)
+                .await?
+                .into_iter()
+                .map(|row| -> Result<(u64, Arc<str>, bool)> {
+                    let client: i64 = row.try_get(0)?;
+                    let person: String = row.try_get(1)?;
+                    Ok((client as u64, person.into(), row.try_get(2)?))
+                })
+                .collect::<Result<Vec<_>>>()?;
+        Ok(StoredDoc {
+            snapshot,
+            tail,
+            owners,
+        })
     }
 
     async fn put_snapshot(&self, doc: &DocId, upto: Seq, data: Bytes) -> Result<()> {
@@ -298,7 +375,7 @@ impl Store for SqliteStore {
 
     async fn log_range(&self, doc: &DocId, from: Seq, to: Seq) -> Result<Vec<LogEntry>> {
         sqlx::query(
-            "SELECT seq, data, created_at_ms FROM updates \
+            "SELECT seq, data, created_at_ms, author_kind, person FROM updates \
              WHERE doc_id = ?1 AND seq >= ?2 AND seq <= ?3 ORDER BY seq ASC",
         )
         .bind(doc.as_str())
@@ -309,10 +386,13 @@ impl Store for SqliteStore {
         .into_iter()
         .map(|row| {
             let data: Vec<u8> = row.try_get(1)?;
+            let kind: String = row.try_get(3)?;
+            let person: Option<String> = row.try_get(4)?;
             Ok(LogEntry {
                 seq: row.try_get(0)?,
                 data: Bytes::from(data),
                 created_at_ms: row.try_get(2)?,
+                author: Author::from_stored(&kind, person),
             })
         })
         .collect()

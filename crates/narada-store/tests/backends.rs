@@ -8,7 +8,7 @@
 use std::sync::Arc;
 
 use bytes::Bytes;
-use narada_store::{connect, DocId, NewUpdate, Seq, Store};
+use narada_store::{connect, Author, DocId, NewUpdate, Seq, Store};
 use tempfile::TempDir;
 
 /// A migrated store plus what is needed to open it again.
@@ -65,10 +65,11 @@ fn fresh_doc(tag: &str) -> DocId {
 }
 
 fn upd(doc: &DocId, data: &str) -> NewUpdate {
-    NewUpdate {
-        doc: doc.clone(),
-        data: Bytes::copy_from_slice(data.as_bytes()),
-    }
+    NewUpdate::new(
+        doc.clone(),
+        Bytes::copy_from_slice(data.as_bytes()),
+        Author::person("tester"),
+    )
 }
 
 fn tail_of(doc: &narada_store::StoredDoc) -> Vec<(Seq, String)> {

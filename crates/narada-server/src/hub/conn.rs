@@ -5,7 +5,7 @@
 //! other clients: when the queue is full, the client is *kicked* (its task closes the socket
 //! with the recorded close code) and it re-syncs when it reconnects. Nothing is dropped silently.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -42,8 +42,13 @@ pub struct ConnHandle(Arc<ConnShared>);
 
 pub struct ConnShared {
     pub id: ConnId,
+    /// The person (the token's subject): the author of everything this connection writes.
     pub user: Arc<str>,
-    pub role: Role,
+    /// What the connection may do now. Starts as the token's role and changes while the socket
+    /// is open (a share lowered or raised), so it is read on every message, never cached.
+    role: AtomicU8,
+    /// Whether the client asked for Narada's application events (`events=1`).
+    events: bool,
     tx: flume::Sender<Bytes>,
     kicked: CancellationToken,
     close: Mutex<Option<(u16, &'static str)>>,
@@ -62,10 +67,22 @@ pub enum Queued {
 
 impl ConnHandle {
     pub fn new(id: ConnId, user: Arc<str>, role: Role, tx: flume::Sender<Bytes>) -> Self {
+        Self::with_events(id, user, role, false, tx)
+    }
+
+    /// A connection that opted in (or not) to application events.
+    pub fn with_events(
+        id: ConnId,
+        user: Arc<str>,
+        role: Role,
+        events: bool,
+        tx: flume::Sender<Bytes>,
+    ) -> Self {
         ConnHandle(Arc::new(ConnShared {
             id,
             user,
-            role,
+            role: AtomicU8::new(role_to_u8(role)),
+            events,
             tx,
             kicked: CancellationToken::new(),
             close: Mutex::new(None),
@@ -81,8 +98,23 @@ impl ConnHandle {
         &self.0.user
     }
 
+    /// The person, shared (authorship and client-ID ownership keep it).
+    pub fn person(&self) -> &Arc<str> {
+        &self.0.user
+    }
+
     pub fn role(&self) -> Role {
-        self.0.role
+        role_from_u8(self.0.role.load(Ordering::Acquire))
+    }
+
+    /// Changes what the connection may do from its next message on. Returns the old role.
+    pub fn set_role(&self, role: Role) -> Role {
+        role_from_u8(self.0.role.swap(role_to_u8(role), Ordering::AcqRel))
+    }
+
+    /// Whether the client receives application events.
+    pub fn wants_events(&self) -> bool {
+        self.0.events
     }
 
     /// Queues a frame without waiting. A full queue kicks the client.
@@ -123,6 +155,25 @@ impl ConnHandle {
     }
 }
 
+fn role_to_u8(role: Role) -> u8 {
+    match role {
+        Role::Viewer => 0,
+        Role::Commenter => 1,
+        Role::Editor => 2,
+        Role::Moderator => 3,
+    }
+}
+
+fn role_from_u8(v: u8) -> Role {
+    match v {
+        3 => Role::Moderator,
+        2 => Role::Editor,
+        1 => Role::Commenter,
+        // Only values written by `role_to_u8` are ever stored; fail closed regardless.
+        _ => Role::Viewer,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -149,5 +200,17 @@ mod tests {
         drop(rx);
         let c = ConnHandle::new(1, "u".into(), Role::Editor, tx);
         assert_eq!(c.send(Bytes::from_static(b"a")), Queued::Gone);
+    }
+
+    #[test]
+    fn role_changes_while_connected() {
+        let (tx, _rx) = flume::bounded(1);
+        let c = ConnHandle::new(1, "u".into(), Role::Editor, tx);
+        assert_eq!(c.set_role(Role::Viewer), Role::Editor);
+        assert!(!c.role().can_write());
+        for r in [Role::Viewer, Role::Commenter, Role::Editor, Role::Moderator] {
+            c.set_role(r);
+            assert_eq!(c.role(), r);
+        }
     }
 }

@@ -11,14 +11,16 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use narada_proto::authorship::ClientOwners;
 use narada_proto::message::{
     encode_ack, encode_permission_denied, encode_sync_step1, encode_sync_step2,
 };
 use narada_proto::presence::REMOTE;
 use narada_proto::{ApplyError, DocState, Presence};
-use narada_store::{DocId, Seq};
+use narada_store::{Author, DocId, NewUpdate, Seq};
 use parking_lot::Mutex;
 use std::sync::atomic::Ordering::Relaxed;
+use tokio::sync::oneshot;
 use yrs::sync::awareness::AwarenessUpdate;
 use yrs::StateVector;
 
@@ -43,6 +45,8 @@ pub struct LiveDoc {
 
 struct Inner {
     state: DocState,
+    /// Which person owns each Yjs client ID (loaded with the document, extended by claims).
+    owners: ClientOwners<Arc<str>>,
     presence: Presence,
     /// Connected clients. A Vec: broadcast iterates it on every update, joins and leaves are rare.
     conns: Vec<ConnHandle>,
@@ -66,6 +70,7 @@ impl LiveDoc {
     pub fn new(
         id: DocId,
         state: DocState,
+        owners: ClientOwners<Arc<str>>,
         last_seq: Seq,
         snapshot_seq: Seq,
         degraded: bool,
@@ -74,6 +79,7 @@ impl LiveDoc {
             id,
             inner: Mutex::new(Inner {
                 state,
+                owners,
                 presence: Presence::default(),
                 conns: Vec::new(),
                 closed: false,
@@ -149,6 +155,42 @@ impl LiveDoc {
             reason: "storage backlog full",
         })?;
         let mut inner = self.inner.lock();
+        let mut claims = Vec::new();
+        let mut update = update;
+        let mut frame = frame;
+        if !empty {
+            // Authorship: structs under a client ID another person owns are cut out here, so
+            // nobody can write under someone else's name (narada_proto::authorship).
+            let screened = match inner.owners.screen(&update, conn.person()) {
+                Ok(s) => s,
+                Err(e) => {
+                    hub.metrics.updates_rejected.fetch_add(1, Relaxed);
+                    tracing::info!(doc = %self.id, conn = conn.id(), error = %e, "update refused");
+                    return Err(Refusal {
+                        code: close::INVALID_DATA,
+                        reason: "invalid update",
+                    });
+                }
+            };
+            claims = screened.claims.clone();
+            if screened.cut() {
+                hub.metrics
+                    .foreign_structs_refused
+                    .fetch_add(screened.refused_structs, Relaxed);
+                tracing::warn!(
+                    doc = %self.id,
+                    conn = conn.id(),
+                    clients = ?screened.refused,
+                    structs = screened.refused_structs,
+                    "structs under another person's client ID were cut from an update"
+                );
+                tell_foreign_cut(conn, &screened.refused, screened.refused_structs);
+                let kept = Bytes::from(screened.update.into_owned());
+                frame = Bytes::from(narada_proto::message::encode_sync_update(&kept));
+                update = kept;
+            }
+        }
+        let empty = update.as_ref() == EMPTY_UPDATE;
         if !empty {
             if let Err(e) = inner.state.apply(&update) {
                 hub.metrics.updates_rejected.fetch_add(1, Relaxed);
@@ -164,21 +206,96 @@ impl LiveDoc {
                 });
             }
             hub.metrics.updates_applied.fetch_add(1, Relaxed);
-            let relay = if is_step2 {
+            let relay = if is_step2 && frame.get(1) == Some(&1) {
                 as_update_frame(&frame)
             } else {
                 frame
             };
             broadcast(hub, &inner.conns, Some(conn.id()), &relay);
             hub.publish_update(&self.id, &relay);
+            inner.owners.claim_all(&claims, conn.person());
         }
         inner.pending += 1;
         permit.send(PersistItem {
             doc: Arc::clone(self),
-            data: (!empty).then_some(update),
+            update: (!empty).then(|| NewUpdate {
+                doc: self.id.clone(),
+                data: update,
+                author: Author::person(Arc::clone(conn.person())),
+                claims,
+            }),
             ack: ack.map(|n| (conn.clone(), n)),
+            stored: None,
+            claims: None,
         });
         Ok(())
+    }
+
+    /// Applies an edit the server makes (a restore, an import, an accepted suggestion...):
+    /// `make` computes the update from the current state, under the document's lock, so it
+    /// lands in the document's single order. It is relayed to every client here and on other
+    /// nodes, and stored with `author`; the returned receiver yields its seq once committed.
+    /// `Ok(None)` when the edit changed nothing.
+    pub fn apply_server_edit(
+        self: &Arc<Self>,
+        hub: &Hub,
+        author: Author,
+        make: &dyn Fn(&DocState) -> Vec<u8>,
+    ) -> Result<Option<oneshot::Receiver<Seq>>, ServerEditError> {
+        let permit = hub.persist_permit().ok_or(ServerEditError::Backlog)?;
+        let mut inner = self.inner.lock();
+        if inner.closed {
+            return Err(ServerEditError::Closed);
+        }
+        let update = make(&inner.state);
+        if update.as_slice() == EMPTY_UPDATE {
+            return Ok(None);
+        }
+        if let Err(e) = inner.state.apply(&update) {
+            tracing::error!(doc = %self.id, error = %e, "a server-originated edit did not apply");
+            if matches!(e, ApplyError::Panicked) {
+                drop(inner);
+                hub.evict(self, "document reloaded after an internal error");
+            }
+            return Err(ServerEditError::Rejected);
+        }
+        hub.metrics.updates_applied.fetch_add(1, Relaxed);
+        let frame = Bytes::from(narada_proto::message::encode_sync_update(&update));
+        broadcast(hub, &inner.conns, None, &frame);
+        hub.publish_update(&self.id, &frame);
+        inner.pending += 1;
+        let (tx, rx) = oneshot::channel();
+        permit.send(PersistItem {
+            doc: Arc::clone(self),
+            update: Some(NewUpdate::new(self.id.clone(), update.into(), author)),
+            ack: None,
+            stored: Some(tx),
+            claims: None,
+        });
+        Ok(Some(rx))
+    }
+
+    /// Queues an application event (a serialized JSON object) for every connection that asked
+    /// for events. Stock y-websocket clients never receive one.
+    pub fn send_event(&self, hub: &Hub, json: &[u8]) {
+        let frame = Bytes::from(narada_proto::message::encode_event(json));
+        let inner = self.inner.lock();
+        let targets: Vec<ConnHandle> = inner
+            .conns
+            .iter()
+            .filter(|c| c.wants_events())
+            .cloned()
+            .collect();
+        broadcast(hub, &targets, None, &frame);
+    }
+
+    /// Who owns a client ID of this document (tests, history tools).
+    pub fn client_owner(&self, client: u64) -> Option<Arc<str>> {
+        self.inner
+            .lock()
+            .owners
+            .owner(client)
+            .map(|o| Arc::clone(&o.person))
     }
 
     /// Applies an update that arrived from another node over the bus. It is stored by the node
@@ -192,13 +309,39 @@ impl LiveDoc {
 
     /// Applies a client's awareness update and relays the frame if it changed anything.
     pub fn apply_awareness(
-        &self,
+        self: &Arc<Self>,
         hub: &Hub,
         conn: &ConnHandle,
         update: &AwarenessUpdate,
         frame: Bytes,
     ) {
         let mut inner = self.inner.lock();
+        // A client announces its own Yjs client ID in its presence as soon as it connects
+        // (y-websocket always does), long before it types: claiming the ID here, and storing the
+        // claim at once, keeps it the person's even if their first edits are lost in a crash
+        // and come back later through someone else's sync (see narada_proto::authorship).
+        let mut claimed = Vec::new();
+        for (client, entry) in &update.clients {
+            if entry.json.as_ref() != "null"
+                && inner.owners.announce(client.get(), conn.person()).changed()
+            {
+                claimed.push(client.get());
+            }
+        }
+        if !claimed.is_empty() {
+            // Without room in the writer's queue the claim stays in memory only; the person's
+            // first update then stores nothing new for it, which is the pre-claim behaviour.
+            if let Some(permit) = hub.persist_permit() {
+                inner.pending += 1;
+                permit.send(PersistItem {
+                    doc: Arc::clone(self),
+                    update: None,
+                    ack: None,
+                    stored: None,
+                    claims: Some((Arc::clone(conn.person()), claimed)),
+                });
+            }
+        }
         let Inner {
             presence, conns, ..
         } = &mut *inner;
@@ -364,6 +507,37 @@ impl LiveDoc {
     pub fn send_ack(conn: &ConnHandle, n: u64) {
         conn.send(encode_ack(n).into());
     }
+}
+
+/// Tells a client that part of its update was not applied: as an event when it takes events,
+/// else as y-protocols' "permission denied" (y-websocket reports it and stays connected).
+fn tell_foreign_cut(conn: &ConnHandle, clients: &[u64], structs: u64) {
+    let frame = if conn.wants_events() {
+        let event = serde_json::json!({
+            "type": "foreign_structs_refused",
+            "clients": clients,
+            "structs": structs,
+        });
+        narada_proto::message::encode_event(event.to_string().as_bytes())
+    } else {
+        encode_permission_denied(
+            "changes written under another person's client ID were not applied",
+        )
+    };
+    conn.send(frame.into());
+}
+
+/// Why a server-originated edit was not made.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum ServerEditError {
+    #[error("storage backlog full")]
+    Backlog,
+    #[error("the document is closing; try again")]
+    Closed,
+    #[error("the edit did not apply")]
+    Rejected,
+    #[error("storage failed")]
+    Storage,
 }
 
 /// The same message re-tagged as a sync update: step 2 (`[0][1]…`) and update (`[0][2]…`)

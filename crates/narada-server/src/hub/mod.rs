@@ -26,11 +26,13 @@ use tokio::sync::{mpsc, OnceCell};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-use crate::bus::Bus;
+use crate::bus::{Bus, BusKind};
 use crate::metrics::Metrics;
 use crate::persist::{PersistItem, Writer};
 use conn::{close, ConnHandle};
-use doc::LiveDoc;
+use doc::{LiveDoc, ServerEditError};
+use narada_proto::authorship::ClientOwners;
+use narada_store::Author;
 
 /// Hub settings (a subset of [`crate::config::Config`]).
 #[derive(Debug, Clone)]
@@ -179,10 +181,11 @@ impl Hub {
 
     async fn load(&self, id: &DocId) -> Result<Arc<LiveDoc>, StoreError> {
         let started = std::time::Instant::now();
-        let stored = self.store.load(id).await?;
+        let mut stored = self.store.load(id).await?;
         let last_seq = stored.last_seq();
         let snapshot_seq = stored.snapshot.as_ref().map(|s| s.1).unwrap_or(0);
         let tail_len = stored.tail.len();
+        let stored_owners = std::mem::take(&mut stored.owners);
         // A tail this long means the document was not compacted before its last close (a crash,
         // or a log written by another tool). Encode the snapshot now, while the state is exactly
         // snapshot + tail, so that the next cold load is short, without replaying it all again.
@@ -206,9 +209,11 @@ impl Hub {
         self.metrics.docs_loaded.fetch_add(1, Relaxed);
         self.metrics.doc_loads_total.fetch_add(1, Relaxed);
         tracing::debug!(doc = %id, last_seq, tail_len, took = ?started.elapsed(), "document loaded");
+        let owners = ClientOwners::from_rows(stored_owners);
         let live = Arc::new(LiveDoc::new(
             id.clone(),
             state,
+            owners,
             last_seq,
             snapshot_seq,
             degraded,
@@ -246,17 +251,78 @@ impl Hub {
     }
 
     /// A message from another node: apply it if the document is open here.
-    pub fn apply_from_bus(&self, id: &DocId, awareness: bool, frame: Bytes) {
+    pub fn apply_from_bus(&self, id: &DocId, kind: BusKind, frame: Bytes) {
         self.metrics.bus_messages_in.fetch_add(1, Relaxed);
         let Some(live) = self.loaded(id) else { return };
+        if kind == BusKind::Event {
+            live.send_event(self, &frame);
+            return;
+        }
         match narada_proto::decode(&frame) {
-            Ok(narada_proto::Inbound::Update { payload }) if !awareness => {
+            Ok(narada_proto::Inbound::Update { payload }) if kind == BusKind::Update => {
                 live.apply_remote_update(self, frame, payload)
             }
-            Ok(narada_proto::Inbound::Awareness(update)) if awareness => {
+            Ok(narada_proto::Inbound::Awareness(update)) if kind == BusKind::Awareness => {
                 live.apply_remote_awareness(self, &update, frame)
             }
             _ => tracing::debug!(doc = %id, "ignoring a malformed bus message"),
+        }
+    }
+
+    /// Sends an application event to the clients of `doc` that take events, on every node.
+    /// `event` must serialize to a JSON object with a `type` (PROTOCOL.md, "Events").
+    pub fn emit_event(&self, doc: &DocId, event: &serde_json::Value) {
+        let json = Bytes::from(event.to_string());
+        if let Some(live) = self.loaded(doc) {
+            live.send_event(self, &json);
+        }
+        if let Some(bus) = self.bus.get() {
+            bus.publish_event(doc, &json);
+            self.metrics.bus_messages_out.fetch_add(1, Relaxed);
+        }
+    }
+
+    /// Makes a server-originated edit on `doc` (loading it if needed) and returns once it is
+    /// stored: `make` computes the update from the current state under the document's lock
+    /// (see [`LiveDoc::apply_server_edit`]). `Ok(None)` when the edit changed nothing.
+    pub async fn server_edit(
+        self: &Arc<Self>,
+        id: &DocId,
+        author: Author,
+        make: impl Fn(&DocState) -> Vec<u8>,
+    ) -> Result<Option<Seq>, ServerEditError> {
+        loop {
+            let slot = Arc::clone(self.docs.entry(id.clone()).or_default().value());
+            let mut fresh = false;
+            let live = slot
+                .doc
+                .get_or_try_init(|| {
+                    fresh = true;
+                    self.load(id)
+                })
+                .await
+                .map_err(|e| {
+                    tracing::error!(doc = %id, error = %e, "loading for a server edit failed");
+                    ServerEditError::Storage
+                })?;
+            if fresh {
+                self.schedule_catch_up_after_load(live);
+            }
+            match live.apply_server_edit(self, author.clone(), &make) {
+                Ok(None) => {
+                    // Nobody may be connected: let the document go again.
+                    self.try_unload(live);
+                    return Ok(None);
+                }
+                Ok(Some(stored)) => {
+                    return stored.await.map(Some).map_err(|_| ServerEditError::Storage)
+                }
+                Err(ServerEditError::Closed) => {
+                    self.docs.remove_if(id, |_, s| Arc::ptr_eq(s, &slot));
+                    tokio::task::yield_now().await;
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 
