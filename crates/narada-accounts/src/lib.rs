@@ -5,6 +5,7 @@
 //! * [`api`] — the JSON API the server mounts under `/api` ([`router`]).
 //! * [`audit`] — the append-only audit trail.
 //! * [`access`] — who lost access after a change, so their sockets can be closed.
+//! * [`live`] — what the API may ask of the live documents (server edits, events).
 //! * [`seed`] — `create_user` for `narada admin create-user` and the `narada seed --demo` data.
 //!
 //! The tables are created by `migrations/<backend>/0100_accounts.sql`; the store runs them along
@@ -21,6 +22,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod live;
 pub mod model;
 pub mod policy;
 pub mod seed;
@@ -42,6 +44,8 @@ pub struct AccountsState {
     pub revoker: Arc<dyn AccessRevoker>,
     pub config: Arc<AccountsConfig>,
     pub clock: Arc<dyn Clock>,
+    /// The live documents: server-originated edits and events (see [`live`]).
+    pub live: Arc<dyn live::LiveDocs>,
 }
 
 impl AccountsState {
@@ -57,7 +61,14 @@ impl AccountsState {
             revoker,
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
+            live: Arc::new(live::NoLiveDocs),
         }
+    }
+
+    /// Connects the API to the live documents (the server passes its hub).
+    pub fn with_live(mut self, live: Arc<dyn live::LiveDocs>) -> Self {
+        self.live = live;
+        self
     }
 
     /// Replaces the clock (tests).

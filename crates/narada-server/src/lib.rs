@@ -88,7 +88,8 @@ impl Server {
             tokens.clone(),
             hub.clone(),
             config.accounts.to_accounts_config()?,
-        );
+        )
+        .with_live(Arc::new(hub::LiveHub(hub.clone())));
         let origins = Arc::new(origin::Origins::from_config(
             &config,
             listener.local_addr()?,

@@ -595,3 +595,38 @@ async fn put_snapshot(
         }
     }
 }
+
+/// The API's way into the live documents (server-originated edits and events).
+pub struct LiveHub(pub Arc<Hub>);
+
+impl narada_accounts::live::LiveDocs for LiveHub {
+    fn server_edit(
+        &self,
+        doc: &str,
+        kind: narada_store::AuthorKind,
+        person: Option<String>,
+        edit: narada_accounts::live::ServerEdit,
+    ) -> narada_accounts::live::LiveFuture<'_, Result<Option<i64>, narada_accounts::live::LiveError>>
+    {
+        use narada_accounts::live::LiveError;
+        let doc = DocId::parse(doc);
+        Box::pin(async move {
+            let doc = doc.map_err(|_| LiveError::BadDocument)?;
+            let author = Author::server(kind, person.map(Into::into));
+            self.0
+                .server_edit(&doc, author, |state| edit(state))
+                .await
+                .map_err(|e| match e {
+                    ServerEditError::Backlog | ServerEditError::Closed => LiveError::Busy,
+                    ServerEditError::Rejected => LiveError::Rejected,
+                    ServerEditError::Storage => LiveError::Storage,
+                })
+        })
+    }
+
+    fn emit_event(&self, doc: &str, event: serde_json::Value) {
+        if let Ok(doc) = DocId::parse(doc) {
+            self.0.emit_event(&doc, &event);
+        }
+    }
+}
