@@ -25,7 +25,8 @@ pub struct Entry<'a> {
     pub ip: Option<&'a str>,
 }
 
-/// A stored record.
+/// A stored record, with the current names of the people and the thing it is about (for
+/// reading; the ids are what the record holds, and a name is null when that row is gone).
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Record {
     pub id: i64,
@@ -38,6 +39,12 @@ pub struct Record {
     pub subject_id: Option<i64>,
     pub detail: serde_json::Value,
     pub ip: Option<String>,
+    /// The actor's name now.
+    pub actor_name: Option<String>,
+    /// The subject's name now.
+    pub subject_name: Option<String>,
+    /// The target's name now: a person's or a city's or network's name, a document's title.
+    pub target_name: Option<String>,
 }
 
 pub async fn record(conn: &mut AnyConnection, at: i64, e: Entry<'_>) -> Result<()> {
@@ -80,9 +87,20 @@ pub struct Filter {
 }
 
 pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Record>> {
+    // Names by scalar subqueries: a person's, city's or network's target id is its number as
+    // text (cast only in its own CASE branch, so a document id is never cast).
     let mut sql = String::from(
-        "SELECT id, at, actor_id, actor_email, action, target_kind, target_id, subject_id, \
-         detail, ip FROM audit_log WHERE 1 = 1",
+        "SELECT a.id, a.at, a.actor_id, a.actor_email, a.action, a.target_kind, a.target_id, \
+         a.subject_id, a.detail, a.ip, \
+         (SELECT p.name FROM people p WHERE p.id = a.actor_id) AS actor_name, \
+         (SELECT p.name FROM people p WHERE p.id = a.subject_id) AS subject_name, \
+         CASE a.target_kind \
+           WHEN 'person' THEN (SELECT p.name FROM people p WHERE p.id = CAST(a.target_id AS BIGINT)) \
+           WHEN 'city' THEN (SELECT c.name FROM cities c WHERE c.id = CAST(a.target_id AS BIGINT)) \
+           WHEN 'network' THEN (SELECT n.name FROM networks n WHERE n.id = CAST(a.target_id AS BIGINT)) \
+           WHEN 'doc' THEN (SELECT d.title FROM doc_meta d WHERE d.doc_id = a.target_id) \
+         END AS target_name \
+         FROM audit_log a WHERE 1 = 1",
     );
     // Built with numbered placeholders in the order they are bound.
     enum Arg {
@@ -95,29 +113,29 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Record>> {
         sql.push_str(&clause.replace('?', &format!("${}", args.len())));
     };
     if let Some(a) = f.actor {
-        push(&mut sql, " AND actor_id = ?", Arg::I(a));
+        push(&mut sql, " AND a.actor_id = ?", Arg::I(a));
     }
     if let Some(p) = f.person {
-        push(&mut sql, " AND (actor_id = ?", Arg::I(p));
-        push(&mut sql, " OR subject_id = ?)", Arg::I(p));
+        push(&mut sql, " AND (a.actor_id = ?", Arg::I(p));
+        push(&mut sql, " OR a.subject_id = ?)", Arg::I(p));
     }
     if let Some(a) = &f.action {
-        push(&mut sql, " AND action = ?", Arg::S(a.clone()));
+        push(&mut sql, " AND a.action = ?", Arg::S(a.clone()));
     }
     if let Some(t) = &f.target {
-        push(&mut sql, " AND target_id = ?", Arg::S(t.clone()));
+        push(&mut sql, " AND a.target_id = ?", Arg::S(t.clone()));
     }
     if let Some(s) = f.since {
-        push(&mut sql, " AND at >= ?", Arg::I(s));
+        push(&mut sql, " AND a.at >= ?", Arg::I(s));
     }
     if let Some(u) = f.until {
-        push(&mut sql, " AND at < ?", Arg::I(u));
+        push(&mut sql, " AND a.at < ?", Arg::I(u));
     }
     if let Some(b) = f.before_id {
-        push(&mut sql, " AND id < ?", Arg::I(b));
+        push(&mut sql, " AND a.id < ?", Arg::I(b));
     }
     let limit = f.limit.unwrap_or(200).clamp(1, 10_000);
-    sql.push_str(&format!(" ORDER BY id DESC LIMIT {limit}"));
+    sql.push_str(&format!(" ORDER BY a.id DESC LIMIT {limit}"));
     let mut q = sqlx::query(&sql);
     for a in args {
         q = match a {
@@ -140,6 +158,9 @@ pub async fn list(conn: &mut AnyConnection, f: &Filter) -> Result<Vec<Record>> {
                 subject_id: r.try_get("subject_id")?,
                 detail: serde_json::from_str(&detail).unwrap_or(serde_json::Value::Null),
                 ip: r.try_get("ip")?,
+                actor_name: r.try_get("actor_name")?,
+                subject_name: r.try_get("subject_name")?,
+                target_name: r.try_get("target_name")?,
             })
         })
         .collect()

@@ -930,6 +930,54 @@ async fn audit_trail(env: &Env) {
             .status,
         StatusCode::FORBIDDEN
     );
+    // Records name their people and what they are about, as they are named now.
+    let rename = env
+        .request(
+            Method::PATCH,
+            &format!("/api/admin/people/{}", w.editor_a),
+            Some(&admin),
+            Some(json!({ "name": "Edyta Redaktorka" })),
+        )
+        .await;
+    assert_eq!(rename.status, StatusCode::OK, "{rename:?}");
+    let city = env
+        .request(
+            Method::PATCH,
+            &format!("/api/admin/cities/{}", w.c),
+            Some(&admin),
+            Some(json!({ "name": "Gdańsk Nowy" })),
+        )
+        .await;
+    assert_eq!(city.status, StatusCode::OK, "{city:?}");
+    let out = env
+        .request(Method::POST, "/api/auth/logout", Some(&ed), None)
+        .await;
+    assert_eq!(out.status, StatusCode::NO_CONTENT);
+    let all = env
+        .request(Method::GET, "/api/admin/audit", Some(&admin), None)
+        .await;
+    let records = all.body["records"].as_array().expect("records").clone();
+    let find = |action: &str| {
+        records
+            .iter()
+            .find(|r| r["action"] == action)
+            .unwrap_or_else(|| panic!("{action} in {records:?}"))
+            .clone()
+    };
+    let shared = find("doc.share");
+    assert_eq!(shared["actor_name"], "Edyta Redaktorka", "the name now");
+    assert_eq!(shared["target_name"], "Plan");
+    let person = find("person.update");
+    assert_eq!(person["actor_name"], "admin@x.pl");
+    assert_eq!(person["target_name"], "Edyta Redaktorka");
+    assert_eq!(person["subject_name"], "Edyta Redaktorka");
+    let renamed = find("city.rename");
+    assert_eq!(renamed["target_id"], w.c.to_string());
+    assert_eq!(renamed["target_name"], "Gdańsk Nowy");
+    assert_eq!(find("login.ok")["target_name"], "Edyta Redaktorka");
+    let logout = find("logout");
+    assert_eq!(logout["target_id"], Value::Null);
+    assert_eq!(logout["target_name"], Value::Null, "nothing to name");
     // Append-only at the database level.
     let upd = sqlx::query("UPDATE audit_log SET action = 'x'")
         .execute(env.db.pool())
