@@ -7,7 +7,7 @@
  * Escape or a click outside closes it.
  */
 
-import { t, onLanguageChange } from './i18n';
+import { t, onLanguageChange, setText } from './i18n';
 import { $, fragment } from './ui';
 import { ApiError, type Person, signOut } from './api';
 import { clearLocalCopies } from './editor/local-copy';
@@ -59,14 +59,14 @@ export function accountMenu(person: Person): HTMLElement {
 
   for (const button of wrap.querySelectorAll<HTMLButtonElement>('[data-action]')) {
     button.addEventListener('click', async () => {
-      error.textContent = '';
+      setText(error, null);
       try {
         await signOut(button.dataset.action === 'logout-all');
       } catch (e) {
         // Unreachable: the session may still be alive, so say so and stay. Any other refusal
         // (e.g. the session had already ended) leaves nobody signed in here.
         if (e instanceof ApiError && e.code === 'network') {
-          error.textContent = t('serverUnreachable');
+          setText(error, 'serverUnreachable');
           return;
         }
       }

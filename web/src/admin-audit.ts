@@ -5,10 +5,11 @@
  * request, `GET /api/admin/audit/people/{id}`, itself audited).
  */
 
-import { AUDIT_ACTION_CODES, auditActionLabel, t, lang, onLanguageChange } from './i18n';
+import { AUDIT_ACTION_CODES, auditActionLabel, t, lang, onLanguageChange, setText } from './i18n';
 import { $, fragment, tableHtml } from './ui';
 import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
-import { type Person } from './api';
+import { listCities, listNetworks, type Person } from './api';
+import { type Directory, actorText, detailLines, personText, subjectText, targetText } from './audit-text';
 import { type AuditFilter, type AuditRecord, exportPerson, listAudit, listPeople } from './manage-api';
 
 /** A `datetime-local` value as milliseconds since the epoch (local time), or undefined. */
@@ -56,17 +57,39 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
   const older = $<HTMLButtonElement>(main, '.audit__older');
   const exportBox = $(main, '.audit__export');
 
-  let people: Person[] = [];
+  const dir: Directory = { people: [], cities: [], networks: [] };
   let records: AuditRecord[] = [];
   let filter: AuditFilter = {};
-  const who = (id: number | null, email?: string | null) => {
-    const p = people.find((x) => x.id === id);
-    return p ? `${p.name} (${p.email})` : (email ?? (id === null ? '—' : `#${id}`));
+  const cell = (text: string) => {
+    const td = document.createElement('td');
+    td.textContent = text;
+    return td;
   };
-  // The meaning first, the code after it (what the filter takes and what exports contain).
-  const actionText = (code: string) => {
-    const label = auditActionLabel(code);
-    return label === code ? code : `${label} (${code})`;
+  // The meaning first, the code after it (what the filter takes and what exports contain),
+  // marked as code: it is the same in every language.
+  const actionCell = (code: string) => {
+    const td = cell(auditActionLabel(code));
+    if (td.textContent === code) td.textContent = '';
+    const codeEl = document.createElement('code');
+    codeEl.textContent = code;
+    td.append(...(td.textContent ? [' (', codeEl, ')'] : [codeEl]));
+    return td;
+  };
+  const detailCell = (r: AuditRecord) => {
+    const lines = detailLines(r, dir);
+    if (lines.length === 0) return cell('—');
+    const td = document.createElement('td');
+    const ul = document.createElement('ul');
+    ul.className = 'audit__detail';
+    ul.append(
+      ...lines.map((text) => {
+        const li = document.createElement('li');
+        li.textContent = text;
+        return li;
+      }),
+    );
+    td.append(ul);
+    return td;
   };
   const row = (r: AuditRecord) => {
     const tr = document.createElement('tr');
@@ -76,12 +99,7 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
     time.dateTime = new Date(r.at).toISOString();
     time.textContent = new Date(r.at).toLocaleString(lang() === 'pl' ? 'pl-PL' : 'en-GB');
     at.append(time);
-    const cells = [who(r.actor_id, r.actor_email), actionText(r.action), [r.target_kind, r.target_id].filter(Boolean).join(' '), r.subject_id === null ? '—' : who(r.subject_id), JSON.stringify(r.detail ?? null)].map((text) => {
-      const td = document.createElement('td');
-      td.textContent = text;
-      return td;
-    });
-    tr.append(at, ...cells);
+    tr.append(at, cell(actorText(r, dir)), actionCell(r.action), cell(targetText(r, dir)), cell(subjectText(r, dir)), detailCell(r));
     return tr;
   };
 
@@ -95,7 +113,7 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
       return;
     }
     tbody.replaceChildren(...records.map(row));
-    count.textContent = t('auditCount', { n: records.length });
+    setText(count, 'auditCount', { n: records.length });
     older.hidden = records.length === 0 || records.length % 200 !== 0;
     exportBox.hidden = filter.person === undefined;
   };
@@ -136,18 +154,18 @@ export async function mountAudit(main: HTMLElement, _me: Person): Promise<void> 
       a.remove();
       // Revoked once the browser has surely read it (revoking at once can cancel the download).
       window.setTimeout(() => URL.revokeObjectURL(url), 60_000);
-      count.textContent = t('auditExported', { name: who(id) });
+      setText(count, 'auditExported', { name: personText(dir, id) });
     } catch (e) {
       problems.show([refusal(e)]);
     }
   });
 
   try {
-    people = await listPeople();
+    [dir.people, dir.cities, dir.networks] = await Promise.all([listPeople(), listCities(), listNetworks()]);
   } catch {
-    // People then show by email or number; the list below reports the failure.
+    // Records then show the names the server sent, else numbers; the list reports the failure.
   }
-  for (const p of people) {
+  for (const p of dir.people) {
     const o = document.createElement('option');
     o.value = String(p.id);
     o.textContent = `${p.name} (${p.email})`;

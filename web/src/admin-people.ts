@@ -6,9 +6,9 @@
  * or a password-reset link.
  */
 
-import { t, onLanguageChange, type MessageKey } from './i18n';
+import { t, onLanguageChange, setText, type Message, type MessageKey } from './i18n';
 import { $, fragment, tableHtml } from './ui';
-import { FormProblems, checkboxGroup, checkedIds, fieldHtml, refusal, summaryHtml } from './forms';
+import { FormProblems, checkboxGroup, checkedIds, fieldHtml, refusal, refusalKey, summaryHtml } from './forms';
 import { copyText, openDialog } from './dialog';
 import { type AccountRole, type City, listCities, listNetworks, type Network, type Person } from './api';
 import { ACCOUNT_ROLES, createPerson, type Link, listPeople, personLink, setMembership, updatePerson } from './manage-api';
@@ -23,7 +23,7 @@ function statusKey(p: Person): MessageKey {
 let linkCounter = 0;
 
 /** A one-time link to pass on: a read-only field (labelled `label`) with a copy button. */
-export function linkBox(label: string, link: Link): HTMLElement {
+export function linkBox(label: Message, link: Link): HTMLElement {
   const id = `link-${++linkCounter}`;
   const box = fragment(`
     <div class="link-box">
@@ -31,9 +31,7 @@ export function linkBox(label: string, link: Link): HTMLElement {
       <button class="button button--secondary" type="button" data-i18n="copyLink"></button>
       <p class="link-box__status" role="status"></p>
     </div>`).firstElementChild as HTMLElement;
-  const labelEl = $(box, 'label');
-  labelEl.removeAttribute('data-i18n');
-  labelEl.textContent = label;
+  setText($(box, 'label'), label.key, label.vars);
   const input = $<HTMLInputElement>(box, 'input');
   input.value = link.link;
   $(box, 'button').addEventListener('click', () => void copyText(link.link, $(box, '.link-box__status')));
@@ -99,7 +97,7 @@ export async function mountPeople(main: HTMLElement, me: Person): Promise<void> 
       errorBox.hidden = true;
     } catch (e) {
       errorBox.hidden = false;
-      errorBox.textContent = refusal(e).text();
+      setText(errorBox, refusalKey(e));
     }
     render();
   };
@@ -129,14 +127,14 @@ export async function mountPeople(main: HTMLElement, me: Person): Promise<void> 
         networks: checkedIds(places, 'new-network'),
       });
       problems.show([]);
-      linkSlot.replaceChildren(linkBox(t('inviteLinkFor', { name: made.person.name }), made.invite));
+      linkSlot.replaceChildren(linkBox({ key: 'inviteLinkFor', vars: { name: made.person.name } }, made.invite));
       $<HTMLInputElement>(linkSlot, 'input').focus();
       name.value = '';
       email.value = '';
       for (const box of places.querySelectorAll<HTMLInputElement>('input')) box.checked = false;
       await reload();
     } catch (e) {
-      problems.show([refusal(e, email)]);
+      problems.show([refusal(e, email, { conflict: 'personEmailTaken' })]);
     }
   });
 }
@@ -194,7 +192,7 @@ function openPersonDialog(p: Person, me: Person, cities: City[], networks: Netwo
         for (const id of have.filter((x) => !want.includes(x))) person = await setMembership(person.id, what, id, false);
       }
       problems.show([]);
-      status.textContent = t('personSaved', { name: person.name });
+      setText(status, 'personSaved', { name: person.name });
     } catch (e) {
       problems.show([refusal(e, person.id === me.id ? role : undefined)]);
     }
@@ -207,12 +205,12 @@ function openPersonDialog(p: Person, me: Person, cities: City[], networks: Netwo
       const kind = button.dataset.link as 'invite' | 'reset-link';
       try {
         const link = await personLink(person.id, kind);
-        const label = t(kind === 'invite' ? 'inviteLinkFor' : 'resetLinkFor', { name: person.name });
+        const label: Message = { key: kind === 'invite' ? 'inviteLinkFor' : 'resetLinkFor', vars: { name: person.name } };
         $(body, '.person__link').replaceChildren(linkBox(label, link));
         $<HTMLInputElement>(body, '.person__link input').focus();
         problems.show([]);
       } catch (e) {
-        problems.show([refusal(e)]);
+        problems.show([refusal(e, undefined, { conflict: 'personLinkDisabled' })]);
       }
     });
   }

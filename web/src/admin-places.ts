@@ -5,9 +5,9 @@
  * documents, so the server closes the sockets of anyone who loses access by a change here.
  */
 
-import { t, onLanguageChange } from './i18n';
+import { t, onLanguageChange, setText } from './i18n';
 import { $, fragment, tableHtml } from './ui';
-import { FormProblems, checkboxGroup, checkedIds, fieldHtml, refusal, summaryHtml } from './forms';
+import { FormProblems, checkboxGroup, checkedIds, fieldHtml, refusal, refusalKey, summaryHtml } from './forms';
 import { openDialog } from './dialog';
 import { type City, listCities, listNetworks, type Network, type Person } from './api';
 import { createCity, createNetwork, renameCity, renameNetwork, setCityNetwork } from './manage-api';
@@ -75,7 +75,7 @@ export async function mountPlaces(main: HTMLElement, _me: Person): Promise<void>
       errorBox.hidden = true;
     } catch (e) {
       errorBox.hidden = false;
-      errorBox.textContent = refusal(e).text();
+      setText(errorBox, refusalKey(e));
     }
     render();
     const slot = $(section('city'), '.places__networks');
@@ -97,10 +97,10 @@ export async function mountPlaces(main: HTMLElement, _me: Person): Promise<void>
         else await createNetwork(text);
         problems.show([]);
         name.value = '';
-        $(sec, '.places__status').textContent = t('placeCreated', { name: text });
+        setText($(sec, '.places__status'), 'placeCreated', { name: text });
         await reload();
       } catch (e) {
-        problems.show([refusal(e, name)]);
+        problems.show([refusal(e, name, { conflict: k === 'city' ? 'cityNameTaken' : 'networkNameTaken' })]);
       }
     });
   }
@@ -143,9 +143,9 @@ function openPlaceDialog(kind: Kind, item: City | Network, networks: Network[], 
         current = city;
       }
       problems.show([]);
-      $(body, '.place__status').textContent = t('placeSaved', { name: current.name });
+      setText($(body, '.place__status'), 'placeSaved', { name: current.name });
     } catch (e) {
-      problems.show([refusal(e, name)]);
+      problems.show([refusal(e, name, { conflict: kind === 'city' ? 'cityNameTaken' : 'networkNameTaken' })]);
     }
     fill();
     await changed();

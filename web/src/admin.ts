@@ -4,27 +4,24 @@
  * page that says, in words, that this part is for administrators. The API refuses them anyway.
  */
 
-import { t, type MessageKey } from './i18n';
+import { t, setTitle, type MessageKey } from './i18n';
 import { $, fragment, header } from './ui';
 import { accountMenu } from './account';
 import type { Person } from './api';
 import { mountPeople } from './admin-people';
 import { mountPlaces } from './admin-places';
 import { mountAudit } from './admin-audit';
+import { PAGES } from './routes';
 
 const SECTIONS: { path: string; label: MessageKey; mount: (main: HTMLElement, me: Person) => Promise<void> }[] = [
-  { path: '/admin/people', label: 'adminPeople', mount: mountPeople },
-  { path: '/admin/cities', label: 'adminPlaces', mount: mountPlaces },
-  { path: '/admin/audit', label: 'adminAudit', mount: mountAudit },
+  { path: PAGES.adminPeople, label: 'adminPeople', mount: mountPeople },
+  { path: PAGES.adminCities, label: 'adminPlaces', mount: mountPlaces },
+  { path: PAGES.adminAudit, label: 'adminAudit', mount: mountAudit },
 ];
-
-export function isAdminPath(path: string): boolean {
-  return path === '/admin' || SECTIONS.some((s) => s.path === path);
-}
 
 export async function mountAdminPage(root: HTMLElement, person: Person, path: string): Promise<void> {
   const section = SECTIONS.find((s) => s.path === path) ?? SECTIONS[0];
-  document.title = `${t(section.label)} — ${t('adminTitle')} — Narada`;
+  setTitle(() => `${t(section.label)} — ${t('adminTitle')} — Narada`);
   if (person.role !== 'admin') {
     root.replaceChildren(
       header(accountMenu(person)),

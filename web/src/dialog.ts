@@ -4,7 +4,7 @@
  * a "close" button, and on closing it is removed and focus goes back to what opened it.
  */
 
-import { t, onLanguageChange } from './i18n';
+import { onLanguageChange, setText } from './i18n';
 import { $, fragment } from './ui';
 
 export interface Dialog {
@@ -52,8 +52,8 @@ export function openDialog(title: () => string, onClose?: () => void): Dialog {
 export async function copyText(text: string, status: HTMLElement): Promise<void> {
   try {
     await navigator.clipboard.writeText(text);
-    status.textContent = t('copied');
+    setText(status, 'copied');
   } catch {
-    status.textContent = t('copyFailed');
+    setText(status, 'copyFailed');
   }
 }

@@ -4,7 +4,7 @@
  * (from the API) allows the person, re-reads it after every change, and tells refusals in words.
  */
 
-import { t } from './i18n';
+import { t, setText, type Message, type MessageKey, type Vars } from './i18n';
 import { $, fragment } from './ui';
 import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
 import { openDialog } from './dialog';
@@ -16,7 +16,8 @@ export interface ManageContext {
   person: Person;
   /** Owners the person may move documents to. */
   owners: Owner[];
-  ownerLabel: (o: Owner) => string;
+  /** An owner's name ("City of X"), in the current language. */
+  ownerName: (o: Owner) => Message;
   /** Called after every change, so the list shows it. */
   changed: () => void;
 }
@@ -73,10 +74,10 @@ export function openManageDialog(initial: DocView, ctx: ManageContext): void {
   const problems = new FormProblems($(body, '.problem-summary'), [title, owner]);
   const buttons = $(body, '.manage__buttons');
 
-  const done = (next: DocView, message: string) => {
+  const done = (next: DocView, message: MessageKey, vars: Vars) => {
     doc = next;
     problems.show([]);
-    status.textContent = message;
+    setText(status, message, vars);
     render();
     ctx.changed();
   };
@@ -91,7 +92,7 @@ export function openManageDialog(initial: DocView, ctx: ManageContext): void {
       ...ctx.owners.map((o) => {
         const opt = document.createElement('option');
         opt.value = `${o.kind}:${o.id}`;
-        opt.textContent = ctx.ownerLabel(o);
+        setText(opt, ctx.ownerName(o).key, ctx.ownerName(o).vars);
         return opt;
       }),
     );
@@ -101,11 +102,11 @@ export function openManageDialog(initial: DocView, ctx: ManageContext): void {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = `button button--secondary${c.change === 'delete' ? ' button--danger' : ''}`;
-      b.textContent = t(c.label);
+      setText(b, c.label);
       b.addEventListener('click', async () => {
         if (c.change === 'delete' && !window.confirm(t('docDeleteConfirm', { title: doc.title }))) return;
         try {
-          done(await changeDoc(doc.id, c.change), t(c.done, { title: doc.title }));
+          done(await changeDoc(doc.id, c.change), c.done, { title: doc.title });
           $<HTMLButtonElement>(dialog.element, '.dialog__close').focus();
         } catch (e) {
           problems.show([refusal(e)]);
@@ -117,7 +118,7 @@ export function openManageDialog(initial: DocView, ctx: ManageContext): void {
       const b = document.createElement('button');
       b.type = 'button';
       b.className = 'button button--secondary';
-      b.textContent = t('shareOpen');
+      setText(b, 'shareOpen');
       b.addEventListener('click', () => {
         dialog.close();
         void openShareDialog(doc.id, doc.title, ctx.person);
@@ -136,7 +137,7 @@ export function openManageDialog(initial: DocView, ctx: ManageContext): void {
       return;
     }
     try {
-      done(await renameDoc(doc.id, text), t('docRenamed', { title: text }));
+      done(await renameDoc(doc.id, text), 'docRenamed', { title: text });
     } catch (e) {
       problems.show([refusal(e, title)]);
     }
@@ -146,7 +147,7 @@ export function openManageDialog(initial: DocView, ctx: ManageContext): void {
     const [kind, id] = owner.value.split(':');
     const target: Owner = { kind: kind as Owner['kind'], id: Number(id) };
     try {
-      done(await moveDoc(doc.id, target), t('docMoved', { owner: ctx.ownerLabel(target) }));
+      done(await moveDoc(doc.id, target), 'docMoved', { owner: ctx.ownerName(target) });
     } catch (e) {
       problems.show([refusal(e, owner)]);
     }

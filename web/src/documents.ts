@@ -10,9 +10,9 @@
  * person may manage has a "manage" button (`doc-manage.ts`: rename, move, archive, share…).
  */
 
-import { t, onLanguageChange, type MessageKey } from './i18n';
+import { t, onLanguageChange, setText, setTitle, type Message, type MessageKey } from './i18n';
 import { $, fragment, header } from './ui';
-import { FormProblems, type Problem, fieldHtml, summaryHtml } from './forms';
+import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
 import { accountMenu } from './account';
 import { manageable, openManageDialog } from './doc-manage';
 import {
@@ -85,7 +85,7 @@ function creatableOwners(person: Person, cities: City[], networks: Network[]): O
 }
 
 export async function mountDocumentsPage(root: HTMLElement, person: Person): Promise<void> {
-  document.title = `${t('docsTitle')} — Narada`;
+  setTitle(() => `${t('docsTitle')} — Narada`);
   root.replaceChildren(
     header(accountMenu(person)),
     fragment(`
@@ -166,12 +166,11 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
   let networks: Network[] = [];
   let failure: ApiError | null = null;
 
-  const ownerLabel = (owner: Owner) => {
-    if (owner.kind === 'city') {
-      return t('ownerCity', { name: cities.find((c) => c.id === owner.id)?.name ?? `#${owner.id}` });
-    }
-    return t('ownerNetwork', { name: networks.find((n) => n.id === owner.id)?.name ?? `#${owner.id}` });
-  };
+  const ownerName = (owner: Owner): Message =>
+    owner.kind === 'city'
+      ? { key: 'ownerCity', vars: { name: cities.find((c) => c.id === owner.id)?.name ?? `#${owner.id}` } }
+      : { key: 'ownerNetwork', vars: { name: networks.find((n) => n.id === owner.id)?.name ?? `#${owner.id}` } };
+  const ownerLabel = (owner: Owner) => t(ownerName(owner).key, ownerName(owner).vars);
 
   const render = () => {
     errorBox.hidden = failure === null;
@@ -217,7 +216,7 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
             openManageDialog(d, {
               person,
               owners: creatableOwners(person, cities, networks),
-              ownerLabel,
+              ownerName,
               changed: () => void reload(),
             }),
           );
@@ -299,7 +298,7 @@ export async function mountDocumentsPage(root: HTMLElement, person: Person): Pro
   citySel.value = filter.city ? String(filter.city) : '';
   await listed;
   render();
-  mountNewDocument(root, person, cities, networks, ownerLabel);
+  mountNewDocument(root, person, cities, networks, ownerName);
 }
 
 function mountNewDocument(
@@ -307,7 +306,7 @@ function mountNewDocument(
   person: Person,
   cities: City[],
   networks: Network[],
-  ownerLabel: (o: Owner) => string,
+  ownerName: (o: Owner) => Message,
 ): void {
   const owners = creatableOwners(person, cities, networks);
   if (owners.length === 0) return;
@@ -316,20 +315,14 @@ function mountNewDocument(
   const title = $<HTMLInputElement>(section, '#new-title');
   const kind = $<HTMLSelectElement>(section, '#new-kind');
   const owner = $<HTMLSelectElement>(section, '#new-owner');
-  const relabel = () => {
-    const chosen = owner.value;
-    owner.replaceChildren(
-      ...owners.map((o) => {
-        const opt = document.createElement('option');
-        opt.value = `${o.kind}:${o.id}`;
-        opt.textContent = ownerLabel(o);
-        return opt;
-      }),
-    );
-    if (chosen) owner.value = chosen;
-  };
-  relabel();
-  onLanguageChange(relabel);
+  owner.replaceChildren(
+    ...owners.map((o) => {
+      const opt = document.createElement('option');
+      opt.value = `${o.kind}:${o.id}`;
+      setText(opt, ownerName(o).key, ownerName(o).vars);
+      return opt;
+    }),
+  );
   const problems = new FormProblems($(section, '.problem-summary'), [title, kind, owner]);
   let busy = false;
   $(section, 'form').addEventListener('submit', async (ev) => {
@@ -346,13 +339,8 @@ function mountNewDocument(
       const doc = await createDoc(text, kind.value as DocKind, { kind: okind as Owner['kind'], id: Number(oid) });
       location.assign(`/d/${encodeURIComponent(doc.id)}`);
     } catch (e) {
-      const problem: Problem =
-        e instanceof ApiError && e.status === 403
-          ? { field: owner, text: () => t('newDocForbidden') }
-          : e instanceof ApiError && e.code === 'network'
-            ? { text: () => t('serverUnreachable') }
-            : { text: () => t('requestFailed', { message: e instanceof Error ? e.message : String(e) }) };
-      problems.show([problem]);
+      const forbidden = e instanceof ApiError && e.code === 'forbidden';
+      problems.show([refusal(e, forbidden ? owner : undefined, { forbidden: 'newDocForbidden' })]);
     } finally {
       busy = false;
     }

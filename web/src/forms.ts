@@ -7,7 +7,7 @@
  * Messages are functions, so they are re-rendered in the new language after a switch.
  */
 
-import { onLanguageChange, t, type MessageKey } from './i18n';
+import { errorKey, onLanguageChange, setText, t, type MessageKey } from './i18n';
 import { ApiError } from './api';
 import { $ } from './ui';
 
@@ -49,7 +49,11 @@ export class FormProblems {
     private readonly summary: HTMLElement,
     private readonly fields: Control[],
   ) {
-    onLanguageChange(() => this.render());
+    // Until the form leaves the page for good (a closed dialog): its fields are gone then.
+    const off = onLanguageChange(() => {
+      if (this.summary.isConnected) this.render();
+      else off();
+    });
   }
 
   /** Shows `problems` (none clears them) and moves focus to the summary when there are any. */
@@ -74,6 +78,10 @@ export class FormProblems {
       field.setAttribute('aria-invalid', String(Boolean(problem)));
     }
     this.summary.hidden = this.problems.length === 0;
+    // "Correct the errors in the form" only heads problems the person can fix in a field; a
+    // refusal of the whole request (no permission, locked account…) is headed as what it is.
+    const heading = this.summary.querySelector<HTMLElement>('h2, h3');
+    if (heading) setText(heading, this.problems.some((p) => p.field) ? 'formErrors' : 'refusedHeading');
     $(this.summary, 'ul').replaceChildren(
       ...this.problems.map((p) => {
         const li = document.createElement('li');
@@ -96,21 +104,22 @@ export class FormProblems {
   }
 }
 
+/** Words for particular error codes where the form knows what they mean (e.g. a taken name). */
+export type Overrides = Partial<Record<string, MessageKey>>;
+
 /**
- * A refused or failed request as a problem in words: no permission (403), gone (404), taken
- * (409), the session ended (401), unreachable, or the server's own message.
+ * The message for a refused or failed request, by the server's error code (see `errorKey`),
+ * or by `overrides` where the form knows better; never the server's own (English) message.
  */
-export function refusal(e: unknown, field?: Control): Problem {
-  const message = e instanceof Error ? e.message : String(e);
-  let text = () => t('requestFailed', { message });
-  if (e instanceof ApiError) {
-    if (e.code === 'network') text = () => t('serverUnreachable');
-    else if (e.status === 401) text = () => t('sessionEnded');
-    else if (e.status === 403) text = () => t('forbiddenAction');
-    else if (e.status === 404) text = () => t('notFoundAction');
-    else if (e.status === 409) text = () => t('conflictAction', { message });
-  }
-  return { field, text };
+export function refusalKey(e: unknown, overrides: Overrides = {}): MessageKey {
+  const code = e instanceof ApiError ? e.code : 'unknown';
+  return overrides[code] ?? errorKey(code);
+}
+
+/** A refused or failed request as a problem in words, about `field` when given. */
+export function refusal(e: unknown, field?: Control, overrides: Overrides = {}): Problem {
+  const key = refusalKey(e, overrides);
+  return { field, text: () => t(key) };
 }
 
 /**

@@ -1,9 +1,11 @@
 /**
  * Every string the interface shows, in Polish (the default) and English.
  *
- * Markup carries `data-i18n="key"` (text) and `data-i18n-attr="attr:key;attr:key"` (attributes);
- * `applyTranslations` fills them in, so switching language re-labels the page without rebuilding
- * it. Code that renders dynamic text (status, presence) subscribes with `onLanguageChange`.
+ * Markup carries `data-i18n="key"` (text) and `data-i18n-attr="attr:key;attr:key"` (attributes),
+ * with `data-i18n-vars` (JSON) for placeholders; `applyTranslations` fills them in, so switching
+ * language re-labels the page without rebuilding it. Code that writes a message sets it with
+ * `setText`/`setAttrText` (which leave those marks) and the tab title with `setTitle`; what is
+ * built from data (tables, lists) re-renders itself on `onLanguageChange`.
  */
 
 const pl = {
@@ -140,6 +142,9 @@ const pl = {
   connectionClosed: 'Serwer zamknął połączenie ({reason}). Odśwież stronę lub poproś administratora o link.',
   unsavedLeave: 'Część zmian nie została jeszcze zapisana na serwerze.',
   backHome: 'Wróć do strony głównej',
+  notFoundTitle: 'Nie znaleziono strony',
+  notFoundText: 'Pod tym adresem nie ma żadnej strony Narady. Sprawdź, czy adres jest poprawny, albo zacznij od strony głównej.',
+  notFoundHome: 'Przejdź do strony głównej',
 
   signInTitle: 'Zaloguj się',
   signInIntro: 'Zaloguj się adresem e-mail i hasłem, aby zobaczyć dokumenty swojego miasta i sieci.',
@@ -154,7 +159,6 @@ const pl = {
     'Po kilku nieudanych próbach logowania konto zostało tymczasowo zablokowane. Spróbuj ponownie za 15 minut albo poproś administratora o link do zmiany hasła.',
   signInRateLimited: 'Z tego adresu było zbyt wiele nieudanych prób logowania. Spróbuj ponownie później.',
   serverUnreachable: 'Nie udało się połączyć z serwerem. Sprawdź połączenie z internetem i spróbuj ponownie.',
-  requestFailed: 'Serwer odrzucił żądanie: {message}',
   linkInvalid: 'Ten link jest nieważny, został już użyty albo wygasł. Poproś administratora o nowy link.',
   linkMissing: 'W adresie brakuje kodu z linku. Otwórz cały link od administratora albo poproś o nowy.',
   signInLink: 'Zaloguj się',
@@ -172,7 +176,7 @@ const pl = {
   passwordTooLong: 'Hasło jest za długie.',
   passwordConfirmEmpty: 'Powtórz hasło.',
   passwordMismatch: 'Hasła się różnią. Wpisz to samo hasło w obu polach.',
-  passwordRejected: 'Serwer nie przyjął hasła: {message}',
+  passwordRejected: 'Serwer nie przyjął tego hasła. Wybierz inne, co najmniej {n} znaków.',
 
   signOut: 'Wyloguj się',
   signOutEverywhere: 'Wyloguj się na wszystkich urządzeniach',
@@ -220,7 +224,22 @@ const pl = {
 
   forbiddenAction: 'Nie masz uprawnień do tej czynności. Jeśli ich potrzebujesz, zwróć się do administratora.',
   notFoundAction: 'Nie ma już tego, czego dotyczy żądanie (mogło zostać usunięte). Odśwież stronę.',
-  conflictAction: 'Nie da się tego zrobić: {message}',
+  refusedHeading: 'Nie udało się tego zrobić',
+  errorInvalidInput: 'Serwer nie przyjął wpisanych danych. Sprawdź je i spróbuj ponownie.',
+  errorRateLimited: 'Zbyt wiele prób w krótkim czasie. Odczekaj chwilę i spróbuj ponownie.',
+  errorCsrf: 'Zabezpieczenie tej strony straciło ważność. Odśwież stronę i spróbuj ponownie.',
+  errorConflict: 'Nie da się tego zrobić, bo koliduje to z tym, co już jest zapisane (na przykład nazwa jest już zajęta).',
+  errorTooLarge: 'Wysłano za dużo danych naraz. Skróć tekst i spróbuj ponownie.',
+  errorBadRequest: 'Serwer nie zrozumiał żądania. Odśwież stronę i spróbuj ponownie.',
+  errorBadDocument: 'Serwer nie przyjął nazwy dokumentu. Użyj liter, cyfr, kropek, podkreśleń i myślników.',
+  errorBadUser: 'Serwer nie przyjął imienia. Podaj imię i nazwisko (do 100 znaków).',
+  errorInternal: 'Na serwerze wystąpił błąd. Spróbuj ponownie za chwilę, a jeśli błąd się powtarza, powiadom administratora.',
+  errorStorage: 'Serwer nie może teraz zapisywać danych. Spróbuj ponownie za chwilę.',
+  errorUnknown: 'Serwer odrzucił żądanie. Spróbuj ponownie, a jeśli to się powtarza, powiadom administratora.',
+  cityNameTaken: 'Miasto o tej nazwie już istnieje. Wybierz inną nazwę.',
+  networkNameTaken: 'Sieć o tej nazwie już istnieje. Wybierz inną nazwę.',
+  personEmailTaken: 'Ktoś z tym adresem e-mail ma już konto w Naradzie.',
+  personLinkDisabled: 'To konto jest wyłączone, więc nie można utworzyć dla niego linku. Najpierw włącz konto.',
   close: 'Zamknij',
   copied: 'Skopiowano do schowka.',
   copyFailed: 'Nie udało się skopiować. Zaznacz link w polu i skopiuj go samodzielnie.',
@@ -342,6 +361,17 @@ const pl = {
   auditDetail: 'Szczegóły',
   auditOlder: 'Starsze wpisy',
   auditCount: 'Liczba wpisów: {n}',
+  auditTargetDoc: 'Dokument „{title}”',
+  auditPersonNumber: 'Osoba nr {id}',
+  auditCommandLine: 'Wiersz poleceń serwera',
+  auditYes: 'tak',
+  auditNo: 'nie',
+  auditDisabled: 'Konto wyłączone',
+  auditLocked: 'Konto zablokowane',
+  auditRecords: 'Wpisy w eksporcie',
+  auditReason: 'Powód',
+  auditVia: 'Sposób',
+  auditFormat: 'Format pliku',
 } as const;
 
 export type MessageKey = keyof typeof pl;
@@ -480,6 +510,9 @@ const en: Record<MessageKey, string> = {
   connectionClosed: 'The server closed the connection ({reason}). Reload the page or ask your administrator for a link.',
   unsavedLeave: 'Some changes have not been saved on the server yet.',
   backHome: 'Back to the home page',
+  notFoundTitle: 'Page not found',
+  notFoundText: 'There is no Narada page at this address. Check that the address is right, or start from the home page.',
+  notFoundHome: 'Go to the home page',
 
   signInTitle: 'Sign in',
   signInIntro: 'Sign in with your email address and password to see the documents of your city and networks.',
@@ -494,7 +527,6 @@ const en: Record<MessageKey, string> = {
     'After several failed sign-ins the account is locked for a while. Try again in 15 minutes, or ask your administrator for a password reset link.',
   signInRateLimited: 'Too many failed sign-ins from this address. Try again later.',
   serverUnreachable: 'Could not reach the server. Check your internet connection and try again.',
-  requestFailed: 'The server refused the request: {message}',
   linkInvalid: 'This link is invalid, already used or expired. Ask your administrator for a new link.',
   linkMissing: 'The address lacks the code from the link. Open the whole link from your administrator, or ask for a new one.',
   signInLink: 'Sign in',
@@ -512,7 +544,7 @@ const en: Record<MessageKey, string> = {
   passwordTooLong: 'The password is too long.',
   passwordConfirmEmpty: 'Repeat the password.',
   passwordMismatch: 'The passwords differ. Enter the same password in both fields.',
-  passwordRejected: 'The server did not accept the password: {message}',
+  passwordRejected: 'The server did not accept this password. Choose another one, at least {n} characters long.',
 
   signOut: 'Sign out',
   signOutEverywhere: 'Sign out on all devices',
@@ -560,7 +592,22 @@ const en: Record<MessageKey, string> = {
 
   forbiddenAction: 'You are not allowed to do this. If you need to, ask your administrator.',
   notFoundAction: 'What this request is about no longer exists (it may have been deleted). Reload the page.',
-  conflictAction: 'This cannot be done: {message}',
+  refusedHeading: 'This could not be done',
+  errorInvalidInput: 'The server did not accept what was entered. Check it and try again.',
+  errorRateLimited: 'Too many attempts in a short time. Wait a moment and try again.',
+  errorCsrf: 'The security check of this page has expired. Reload the page and try again.',
+  errorConflict: 'This cannot be done because it clashes with what is already stored (for example, the name is already taken).',
+  errorTooLarge: 'Too much was sent at once. Shorten the text and try again.',
+  errorBadRequest: 'The server did not understand the request. Reload the page and try again.',
+  errorBadDocument: 'The server did not accept the document name. Use letters, digits, dots, underscores and hyphens.',
+  errorBadUser: 'The server did not accept the name. Enter your name (up to 100 characters).',
+  errorInternal: 'Something went wrong on the server. Try again in a moment; if it keeps happening, tell your administrator.',
+  errorStorage: 'The server cannot store data right now. Try again in a moment.',
+  errorUnknown: 'The server refused the request. Try again; if it keeps happening, tell your administrator.',
+  cityNameTaken: 'A city with this name already exists. Choose another name.',
+  networkNameTaken: 'A network with this name already exists. Choose another name.',
+  personEmailTaken: 'Someone with this email address already has a Narada account.',
+  personLinkDisabled: 'This account is disabled, so no link can be made for it. Enable the account first.',
   close: 'Close',
   copied: 'Copied to the clipboard.',
   copyFailed: 'Could not copy. Select the link in the field and copy it yourself.',
@@ -682,6 +729,17 @@ const en: Record<MessageKey, string> = {
   auditDetail: 'Details',
   auditOlder: 'Older records',
   auditCount: 'Records: {n}',
+  auditTargetDoc: 'Document “{title}”',
+  auditPersonNumber: 'Person no. {id}',
+  auditCommandLine: 'Server command line',
+  auditYes: 'yes',
+  auditNo: 'no',
+  auditDisabled: 'Account disabled',
+  auditLocked: 'Account locked',
+  auditRecords: 'Records exported',
+  auditReason: 'Reason',
+  auditVia: 'By',
+  auditFormat: 'File format',
 };
 
 export type Lang = 'pl' | 'en';
@@ -707,11 +765,68 @@ export function lang(): Lang {
   return current;
 }
 
+/**
+ * Values for a message's `{name}` placeholders: text and numbers as they are, a `Message` as
+ * that message in the current language (so a role name inside a sentence switches with it).
+ */
+export type Vars = { [name: string]: string | number | Message };
+
+/** A message with its placeholders' values, to be written in whatever language is current. */
+export interface Message {
+  key: MessageKey;
+  vars?: Vars;
+}
+
 /** The message for `key` in the current language, with `{name}` placeholders filled in. */
-export function t(key: MessageKey, vars: Record<string, string | number> = {}): string {
-  return catalogs[current][key].replace(/\{(\w+)\}/g, (m, name: string) =>
-    name in vars ? String(vars[name]) : m,
-  );
+export function t(key: MessageKey, vars: Vars = {}): string {
+  // A key built from server data (e.g. `kind_${kind}`) may be unknown: shown as it is.
+  return (catalogs[current][key] ?? key).replace(/\{(\w+)\}/g, (m, name: string) => {
+    const v = vars[name];
+    if (v === undefined) return m;
+    return typeof v === 'object' ? t(v.key, v.vars) : String(v);
+  });
+}
+
+/**
+ * Puts message `key` (with `vars`) into `el` and marks it (`data-i18n`, `data-i18n-vars`), so
+ * every language switch writes it again: text set by code otherwise stays in the language it
+ * was written in. `null` empties `el` and drops the mark.
+ */
+export function setText(el: HTMLElement, key: MessageKey | null, vars?: Vars): void {
+  if (key === null) {
+    delete el.dataset.i18n;
+    delete el.dataset.i18nVars;
+    el.textContent = '';
+    return;
+  }
+  el.dataset.i18n = key;
+  if (vars) el.dataset.i18nVars = JSON.stringify(vars);
+  else delete el.dataset.i18nVars;
+  el.textContent = t(key, vars);
+}
+
+/** Like `setText`, for attribute `attr` (e.g. `aria-label`); the vars are the element's. */
+export function setAttrText(el: HTMLElement, attr: string, key: MessageKey, vars?: Vars): void {
+  const others = (el.dataset.i18nAttr ?? '').split(';').filter((pair) => pair && pair.split(':')[0].trim() !== attr);
+  el.dataset.i18nAttr = [...others, `${attr}:${key}`].join(';');
+  if (vars) el.dataset.i18nVars = JSON.stringify({ ...varsOf(el), ...vars });
+  el.setAttribute(attr, t(key, vars ?? varsOf(el)));
+}
+
+function varsOf(el: HTMLElement): Vars {
+  try {
+    return el.dataset.i18nVars ? (JSON.parse(el.dataset.i18nVars) as Vars) : {};
+  } catch {
+    return {};
+  }
+}
+
+let pageTitle: (() => string) | null = null;
+
+/** Sets the tab's title from `render` now and after every language switch. */
+export function setTitle(render: () => string): void {
+  pageTitle = render;
+  document.title = render();
 }
 
 export function setLang(next: Lang): void {
@@ -724,6 +839,7 @@ export function setLang(next: Lang): void {
   }
   document.documentElement.lang = next;
   applyTranslations(document);
+  if (pageTitle) document.title = pageTitle();
   for (const f of listeners) f();
 }
 
@@ -737,12 +853,12 @@ export function onLanguageChange(f: () => void): () => void {
 export function applyTranslations(root: ParentNode): void {
   document.documentElement.lang = current;
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n]')) {
-    el.textContent = t(el.dataset.i18n as MessageKey);
+    el.textContent = t(el.dataset.i18n as MessageKey, varsOf(el));
   }
   for (const el of root.querySelectorAll<HTMLElement>('[data-i18n-attr]')) {
     for (const pair of (el.dataset.i18nAttr ?? '').split(';')) {
       const [attr, key] = pair.split(':');
-      if (attr && key) el.setAttribute(attr.trim(), t(key.trim() as MessageKey));
+      if (attr && key) el.setAttribute(attr.trim(), t(key.trim() as MessageKey, varsOf(el)));
     }
   }
 }
@@ -785,7 +901,22 @@ const auditActions: Record<string, Record<Lang, string>> = {
   'doc.share': { pl: 'Udostępnienie dokumentu', en: 'Document shared' },
   'doc.unshare': { pl: 'Cofnięcie udostępnienia', en: 'Share removed' },
   'doc.export': { pl: 'Eksport dokumentu', en: 'Document exported' },
+  'seed.demo': { pl: 'Wypełnienie danymi demonstracyjnymi', en: 'Demo data filled in' },
 };
+
+/** Why a sign-in failed (`login.failed` records' `reason`), in each language. */
+const auditReasons: Record<string, Record<Lang, string>> = {
+  unknown_email: { pl: 'nieznany adres e-mail', en: 'unknown email address' },
+  wrong_password: { pl: 'błędne hasło', en: 'wrong password' },
+  no_password: { pl: 'konto bez hasła (zaproszenie nieprzyjęte)', en: 'account without a password (invitation not accepted)' },
+  disabled: { pl: 'konto wyłączone', en: 'account disabled' },
+  locked: { pl: 'konto zablokowane', en: 'account locked' },
+};
+
+/** What a sign-in failure reason means in the current language, or the reason itself. */
+export function auditReasonLabel(reason: string): string {
+  return auditReasons[reason]?.[current] ?? reason;
+}
 
 /** The audit action codes the interface knows, in the order they are offered. */
 export const AUDIT_ACTION_CODES: readonly string[] = Object.keys(auditActions);
@@ -793,4 +924,59 @@ export const AUDIT_ACTION_CODES: readonly string[] = Object.keys(auditActions);
 /** What an audit action code means in the current language, or the code itself when unknown. */
 export function auditActionLabel(code: string): string {
   return auditActions[code]?.[current] ?? code;
+}
+
+/**
+ * What each error code the server answers with means (`{"error": {"code", "message"}}`: the
+ * accounts API's codes, crates/narada-accounts/src/error.rs and api/mod.rs, and the server's own,
+ * crates/narada-server/src), plus `network` for a server that could not be reached. The server's
+ * `message` is English and for developers; the interface never shows it. `test/pages.test.mjs`
+ * checks that every code in those sources is here.
+ */
+const ERROR_TEXT: Record<string, MessageKey> = {
+  network: 'serverUnreachable',
+  invalid_input: 'errorInvalidInput',
+  unauthenticated: 'sessionEnded',
+  invalid_credentials: 'signInWrong',
+  locked: 'signInLocked',
+  rate_limited: 'errorRateLimited',
+  csrf: 'errorCsrf',
+  forbidden: 'forbiddenAction',
+  not_found: 'notFoundAction',
+  conflict: 'errorConflict',
+  bad_link: 'linkInvalid',
+  too_large: 'errorTooLarge',
+  unsupported_media_type: 'errorBadRequest',
+  internal: 'errorInternal',
+  bad_request: 'errorBadRequest',
+  bad_document: 'errorBadDocument',
+  bad_user: 'errorBadUser',
+  storage_unreachable: 'errorStorage',
+  // Refusals of the sync socket's upgrade (the browser does not show their body, but a client may).
+  token_missing: 'accessFailed',
+  token_invalid: 'accessFailed',
+  token_expired: 'linkExpired',
+  token_wrong_document: 'linkOtherDocument',
+  token_revoked: 'accessRevoked',
+  origin_not_allowed: 'accessFailed',
+};
+
+/** The error codes the interface has words for. */
+export const ERROR_CODES: readonly string[] = Object.keys(ERROR_TEXT);
+
+/** The message for an error code; an unknown one (a newer server) gets a general refusal. */
+export function errorKey(code: string): MessageKey {
+  return Object.prototype.hasOwnProperty.call(ERROR_TEXT, code) ? ERROR_TEXT[code] : 'errorUnknown';
+}
+
+/**
+ * Every text the interface can show in language `l`: the catalog and the audit tables (for the
+ * tests, which tell the languages apart by the words only one of them uses).
+ */
+export function allMessages(l: Lang): string[] {
+  return [
+    ...Object.values(catalogs[l]),
+    ...Object.values(auditActions).map((m) => m[l]),
+    ...Object.values(auditReasons).map((m) => m[l]),
+  ];
 }

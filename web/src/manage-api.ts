@@ -134,6 +134,10 @@ export interface AuditRecord {
   subject_id: number | null;
   detail: unknown;
   ip: string | null;
+  /** Current names of the actor, the subject and the target (a document's title), if known. */
+  actor_name?: string | null;
+  subject_name?: string | null;
+  target_name?: string | null;
 }
 
 export interface AuditFilter {

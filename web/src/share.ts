@@ -9,7 +9,7 @@
  * and answers an address without an active account with a 404 (said so next to the field).
  */
 
-import { t, type MessageKey } from './i18n';
+import { t, onLanguageChange, setText, type Message, type MessageKey } from './i18n';
 import { $, fragment } from './ui';
 import { FormProblems, fieldHtml, refusal, summaryHtml } from './forms';
 import { openDialog } from './dialog';
@@ -63,12 +63,19 @@ export async function openShareDialog(docId: string, title: string, me: Person):
   const problems = new FormProblems($(body, '.problem-summary'), [person, city, role]);
 
   // The server names every grantee (and gives persons' emails to those who may share).
+  // As a message (a city's name is "City of X" in the current language) for status texts.
+  const nameOf = (s: Share): Message | string => {
+    if (s.grantee.kind === 'city') return { key: 'ownerCity', vars: { name: s.name } };
+    return s.email ? { key: 'shareNameEmail', vars: { name: s.name, email: s.email } } : s.name;
+  };
   const name = (s: Share): string => {
-    if (s.grantee.kind === 'city') return t('ownerCity', { name: s.name });
-    return s.email ? t('shareNameEmail', { name: s.name, email: s.email }) : s.name;
+    const m = nameOf(s);
+    return typeof m === 'string' ? m : t(m.key, m.vars);
   };
 
+  let shown: Share[] = [];
   const render = (shares: Share[]) => {
+    shown = shares;
     $(body, '.share__empty').hidden = shares.length > 0;
     list.replaceChildren(
       ...shares.map((s) => {
@@ -84,7 +91,7 @@ export async function openShareDialog(docId: string, title: string, me: Person):
         remove.addEventListener('click', async () => {
           try {
             render(await removeShare(docId, s.grantee));
-            status.textContent = t('shareRemoved', { name: who });
+            setText(status, 'shareRemoved', { name: nameOf(s) });
             $<HTMLButtonElement>(body, 'button[type="submit"]').focus();
           } catch (e) {
             problems.show([refusal(e)]);
@@ -95,6 +102,10 @@ export async function openShareDialog(docId: string, title: string, me: Person):
       }),
     );
   };
+
+  // The list's roles and buttons are written in the page's language; switch them with it.
+  const off = onLanguageChange(() => render(shown));
+  dialog.element.addEventListener('close', off);
 
   const kind = () => $<HTMLInputElement>(body, 'input[name="grantee-kind"]:checked').value as Grantee['kind'];
   for (const radio of body.querySelectorAll<HTMLInputElement>('input[name="grantee-kind"]')) {
@@ -129,8 +140,8 @@ export async function openShareDialog(docId: string, title: string, me: Person):
       render(shares);
       problems.show([]);
       const added = shares.find(made);
-      const who = added ? name(added) : 'email' in target ? target.email : '';
-      status.textContent = t('shareAdded', { name: who, role: t(`role_${role.value}` as MessageKey) });
+      const who = added ? nameOf(added) : 'email' in target ? target.email : '';
+      setText(status, 'shareAdded', { name: who, role: { key: `role_${role.value}` as MessageKey } });
       if (!admin && kind() === 'person') person.value = '';
     } catch (e) {
       const noAccount = 'email' in target && e instanceof ApiError && e.status === 404;

@@ -13,9 +13,9 @@
  * too many attempts, used link) are told in words, not codes.
  */
 
-import { t, onLanguageChange, type MessageKey } from './i18n';
+import { t, onLanguageChange, setTitle, type MessageKey } from './i18n';
 import { $, fragment, header } from './ui';
-import { FormProblems, type Problem, fieldHtml, summaryHtml } from './forms';
+import { FormProblems, type Problem, fieldHtml, refusalKey, summaryHtml } from './forms';
 import { ApiError, devTokensOffered, type LinkKind, setPasswordWithLink, signIn } from './api';
 import { landingSection } from './landing';
 
@@ -25,7 +25,7 @@ const MAX_PASSWORD_BYTES = 256;
 
 /** A sign-in-like page: heading, intro, problem summary and a form with `fields` and a button. */
 function formPage(root: HTMLElement, titleKey: MessageKey, introKey: MessageKey, fields: string, submitKey: MessageKey) {
-  document.title = `${t(titleKey)} — Narada`;
+  setTitle(() => `${t(titleKey)} — Narada`);
   const main = fragment(`
     <main id="main" class="landing" tabindex="-1">
       <h1 data-i18n="${titleKey}"></h1>
@@ -60,16 +60,10 @@ function onSubmit(form: HTMLFormElement, work: () => Promise<void>): void {
   });
 }
 
-/** Words for a refusal that is not about one field. */
+/** Words for a refusal that is not about one field (by its code, see `refusalKey`). */
 function refusal(e: unknown): () => string {
-  if (e instanceof ApiError) {
-    if (e.code === 'network') return () => t('serverUnreachable');
-    if (e.code === 'locked') return () => t('signInLocked');
-    if (e.code === 'rate_limited') return () => t('signInRateLimited');
-    if (e.code === 'bad_link') return () => t('linkInvalid');
-    return () => t('requestFailed', { message: e.message });
-  }
-  return () => t('requestFailed', { message: String(e) });
+  const key = refusalKey(e, { rate_limited: 'signInRateLimited' });
+  return () => t(key);
 }
 
 export function mountSignIn(root: HTMLElement, next: string, suggestedDoc = ''): void {
@@ -198,8 +192,7 @@ export function mountSetPassword(root: HTMLElement, kind: LinkKind): void {
       await setPasswordWithLink(kind, token, password.value);
     } catch (e) {
       const tooWeak = e instanceof ApiError && e.code === 'invalid_input';
-      const message = e instanceof ApiError ? e.message : '';
-      problems.show([tooWeak ? { field: password, text: () => t('passwordRejected', { message }) } : { text: refusal(e) }]);
+      problems.show([tooWeak ? { field: password, text: () => t('passwordRejected', { n: MIN_PASSWORD_CHARS }) } : { text: refusal(e) }]);
       return;
     }
     forgetLinkToken(kind);

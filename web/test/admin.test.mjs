@@ -333,14 +333,28 @@ describe('administration and sharing, in Chromium', { skip: chromiumSkip() }, ()
       return rows.length > 0 && rows.every((tr) => tr.dataset.action === 'doc.share');
     }, null, { timeout: WAIT });
     const share = admin.page.locator('tr[data-action="doc.share"]');
-    assert.deepEqual((await share.first().locator('td').allTextContents()).slice(1, 5), [
-      'Grzegorz Gdański (gdansk@narada.demo)', 'Udostępnienie dokumentu (doc.share)', 'doc mid-gdansk', 'Ewa Ekspertka (ekspert@narada.demo)',
+    // People and the document by name (the title it has now), the details in words.
+    const cells = () => share.first().locator('td').allTextContents();
+    assert.deepEqual((await cells()).slice(1), [
+      'Grzegorz Gdański (gdansk@narada.demo)',
+      'Udostępnienie dokumentu (doc.share)',
+      'Dokument „MID Gdańsk — e-usługi 2.0”',
+      'Ewa Ekspertka (ekspert@narada.demo)',
+      'Komu: Ewa Ekspertka (ekspert@narada.demo)Uprawnienia: Komentowanie',
     ]);
-    // The action's meaning follows the interface language; the code stays beside it.
+    assert.deepEqual(await share.first().locator('.audit__detail li').allTextContents(), ['Komu: Ewa Ekspertka (ekspert@narada.demo)', 'Uprawnienia: Komentowanie']);
+    // The action's meaning and the details follow the interface language; the code stays beside it.
     await admin.page.getByRole('button', { name: 'EN', exact: true }).click();
     await share.first().locator('td', { hasText: 'Document shared (doc.share)' }).waitFor({ timeout: WAIT });
+    assert.deepEqual((await cells()).slice(3), [
+      'Document “MID Gdańsk — e-usługi 2.0”',
+      'Ewa Ekspertka (ekspert@narada.demo)',
+      'With: Ewa Ekspertka (ekspert@narada.demo)Access: Comment',
+    ]);
+    await admin.page.locator('.audit__count', { hasText: /^Records: \d+$/ }).waitFor({ timeout: WAIT });
     await admin.page.getByRole('button', { name: 'PL', exact: true }).click();
     await share.first().locator('td', { hasText: 'Udostępnienie dokumentu (doc.share)' }).waitFor({ timeout: WAIT });
+    await admin.page.locator('.audit__count', { hasText: /^Liczba wpisów: \d+$/ }).waitFor({ timeout: WAIT });
     await admin.page.getByLabel('Czynność').fill('');
     await admin.page.getByRole('button', { name: 'Pokaż wpisy' }).click();
     await admin.page.locator('tr[data-action="login.ok"]').first().waitFor({ timeout: WAIT });
