@@ -145,7 +145,7 @@ export async function openShareDialog(docId: string, title: string, me: Person):
       if (!admin && kind() === 'person') person.value = '';
     } catch (e) {
       const noAccount = 'email' in target && e instanceof ApiError && e.status === 404;
-      problems.show([noAccount ? { field: person, text: () => t('sharePersonNotFound') } : refusal(e, target.kind === 'city' ? city : person)]);
+      problems.show([noAccount ? { field: person, text: () => t('sharePersonNotFound') } : refusal(e, e instanceof ApiError && e.code === 'role_too_high' ? role : target.kind === 'city' ? city : person)]);
     }
   });
 
