@@ -361,9 +361,10 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
 
       await own.kill();
       await statusText(p.page).filter({ hasText: 'Ponowne łączenie' }).waitFor({ timeout: WAIT });
-      // Wait (on the clock, polled) until the token the page holds has run out.
+      // Wait (on the clock, polled) until the token the page holds has run out for the server,
+      // which counts whole seconds: a token is good through the second `exp` itself.
       await p.page.waitForFunction(
-        (token) => JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp * 1000 < Date.now(),
+        (token) => (JSON.parse(atob(token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))).exp + 1) * 1000 < Date.now(),
         first,
         { timeout: 20_000, polling: 250 },
       );
