@@ -5,11 +5,13 @@
 //! nothing sleeps to synchronise.
 
 pub mod client;
+pub mod fault;
 pub mod process;
 pub mod raw;
 pub mod server;
 
 pub use client::Client;
+pub use fault::FullDisk;
 pub use process::NaradaProcess;
 pub use raw::RawClient;
 pub use server::{Backend, TestServer};

@@ -66,14 +66,26 @@ impl TestServer {
     }
 
     pub async fn start_with(config: Config) -> TestServer {
+        let store = narada_store::connect(&config.database_url)
+            .await
+            .expect("store opens");
+        Self::start_with_store(config, store).await
+    }
+
+    /// A server on a store the test opened itself (and keeps a handle on).
+    pub async fn start_with_store(
+        config: Config,
+        store: Arc<dyn narada_store::Store>,
+    ) -> TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("bind");
         let addr = listener.local_addr().unwrap();
         let shutdown = CancellationToken::new();
-        let server = narada_server::Server::build(config, listener, shutdown.clone())
-            .await
-            .expect("server builds");
+        let server =
+            narada_server::Server::build_with_store(config, listener, shutdown.clone(), store)
+                .await
+                .expect("server builds");
         let state = server.state().clone();
         let handle = tokio::spawn(server.serve());
         TestServer {

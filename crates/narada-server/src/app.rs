@@ -3,7 +3,7 @@
 //! | route                 | what                                                        |
 //! |-----------------------|-------------------------------------------------------------|
 //! | `GET /sync/{doc}`     | the y-websocket sync socket ([`crate::sync`])               |
-//! | `GET /healthz`        | 200 when storage answers, 503 otherwise                     |
+//! | `GET /healthz`        | 200 when storage answers and takes commits, 503 otherwise   |
 //! | `GET /metrics`        | Prometheus text                                             |
 //! | `POST /api/dev/token` | a token without sign-in (only when `dev_tokens` allows it)  |
 //! | everything else       | the web editor ([`crate::web`])                             |
@@ -69,6 +69,15 @@ pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
 }
 
 async fn healthz(State(app): State<AppState>) -> Response {
+    // Storage that answers a ping may still refuse commits (a full disk): what counts is
+    // whether the store writer's last commit succeeded.
+    if app.hub.storage.get() != crate::persist::Health::Ok {
+        return json_error(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "storage_failing",
+            "commits to storage are failing; edits are held until they succeed",
+        );
+    }
     match app.hub.store().ping().await {
         Ok(()) => (
             StatusCode::OK,

@@ -133,6 +133,9 @@ pub struct ServeArgs {
     /// Most updates waiting for storage before writes are refused.
     #[arg(long, env = "NARADA_PERSIST_QUEUE")]
     pub persist_queue: Option<usize>,
+    /// Commits failing this long close writers and refuse edits until storage recovers (e.g. 30s).
+    #[arg(long, env = "NARADA_STORAGE_STALL_TIMEOUT", value_parser = humantime::parse_duration)]
+    pub storage_stall_timeout: Option<Duration>,
     /// Store a snapshot once a document's log tail is this long.
     #[arg(long, env = "NARADA_COMPACT_AFTER")]
     pub compact_after: Option<usize>,
@@ -267,6 +270,7 @@ impl ServeArgs {
             awareness_timeout,
             persist_max_batch,
             persist_queue,
+            storage_stall_timeout,
             compact_after,
             ws_read_buffer,
             ws_write_buffer,
@@ -326,6 +330,7 @@ impl ServeArgs {
             awareness_timeout,
             persist_max_batch,
             persist_queue,
+            storage_stall_timeout,
             compact_after,
             ws_read_buffer,
             ws_write_buffer,

@@ -74,6 +74,10 @@ pub struct Config {
     pub persist_max_batch: usize,
     /// Updates waiting for the store writer, at most; beyond it writes are refused (1013).
     pub persist_queue: usize,
+    /// How long commits may fail before every writer is disconnected (1013 `storage
+    /// unavailable`) and new edits are refused, until a commit succeeds again.
+    #[serde(with = "humantime_serde_compat")]
+    pub storage_stall_timeout: Duration,
     /// Compact (store a snapshot) once a document's log tail is this long.
     pub compact_after: usize,
     /// WebSocket read buffer per connection, bytes.
@@ -224,6 +228,7 @@ impl Default for Config {
             awareness_timeout: Duration::from_secs(30),
             persist_max_batch: 1024,
             persist_queue: 65_536,
+            storage_stall_timeout: Duration::from_secs(30),
             compact_after: 1000,
             ws_read_buffer: 2 * 1024,
             ws_write_buffer: 8 * 1024,
@@ -327,6 +332,7 @@ mod tests {
         assert_eq!(c.max_awareness_bytes, d.max_awareness_bytes);
         assert_eq!(c.max_sockets_per_person, d.max_sockets_per_person);
         assert_eq!(c.header_read_timeout, d.header_read_timeout);
+        assert_eq!(c.storage_stall_timeout, d.storage_stall_timeout);
     }
 
     #[test]

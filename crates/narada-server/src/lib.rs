@@ -53,6 +53,18 @@ impl Server {
         let store = narada_store::connect(&config.database_url)
             .await
             .map_err(|e| anyhow::anyhow!("opening {}: {e}", redact_url(&config.database_url)))?;
+        Self::build_with_store(config, listener, shutdown, store).await
+    }
+
+    /// [`Server::build`] on a store opened (and migrated) by the caller, at
+    /// `config.database_url`: tests keep a handle on it to inject faults.
+    pub async fn build_with_store(
+        config: Config,
+        listener: TcpListener,
+        shutdown: CancellationToken,
+        store: Arc<dyn narada_store::Store>,
+    ) -> anyhow::Result<Server> {
+        config.check()?;
         let tokens = secret::resolve(config.secret.as_deref(), &*store).await?;
         let metrics = Arc::new(Metrics::default());
         let hub = Hub::start(
@@ -64,6 +76,7 @@ impl Server {
                 compact_after: config.compact_after,
                 awareness_timeout: config.awareness_timeout,
                 max_awareness_bytes: config.max_awareness_bytes,
+                storage_stall_timeout: config.storage_stall_timeout,
             },
         );
         if let Some(url) = &config.redis_url {

@@ -226,7 +226,24 @@ async fn session(
             biased;
             _ = kicked.cancelled() => return End::Kicked,
             _ = app.shutdown.cancelled() => {
-                conn.kick(close::GOING_AWAY, "server shutting down");
+                // 1001 promises that everything this client sent is stored: wait for the store
+                // writer (half the grace period, leaving the rest for the close itself), then
+                // send the acks that came in and say which it is.
+                let stored = all_stored(app, conn, cfg.shutdown_grace / 2).await;
+                let queued: Vec<Message> = rx.drain().map(Message::Binary).collect();
+                let flush = async {
+                    for frame in queued {
+                        ws.feed(frame).await?;
+                    }
+                    ws.flush().await
+                };
+                let _ = tokio::time::timeout(std::time::Duration::from_secs(2), flush).await;
+                if stored {
+                    conn.kick(close::GOING_AWAY, "server shutting down");
+                } else {
+                    tracing::warn!(unstored = conn.unstored(), "shutting down with edits of this client not stored");
+                    conn.kick(close::INTERNAL_ERROR, close::NOT_STORED);
+                }
                 return End::Kicked;
             }
             out = rx.recv_async() => {
@@ -333,6 +350,20 @@ async fn session(
             }
         }
     }
+}
+
+/// Waits up to `within` until everything received from `conn` is stored; false if it is not.
+async fn all_stored(app: &AppState, conn: &ConnHandle, within: std::time::Duration) -> bool {
+    let mut commits = app.hub.storage.subscribe_commits();
+    let deadline = tokio::time::Instant::now() + within;
+    while conn.unstored() > 0 {
+        match tokio::time::timeout_at(deadline, commits.changed()).await {
+            Ok(Ok(())) => {}
+            // The writer is gone, or time is up.
+            _ => return conn.unstored() == 0,
+        }
+    }
+    true
 }
 
 fn is_capacity_error(e: &axum::Error) -> bool {

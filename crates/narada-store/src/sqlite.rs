@@ -20,12 +20,15 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::Duration;
 
+use sqlx::pool::PoolConnection;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::Row;
+use sqlx::{Connection, Row, Sqlite, SqliteConnection};
 
 use super::*;
 
@@ -45,6 +48,12 @@ pub struct SqliteStore {
     /// Connections for reads (the same pool as `writer` for in-memory databases, whose contents
     /// exist only inside their connection).
     reader: SqlitePool,
+    /// `max_page_count` for writer connections, 0 when not capped (see
+    /// [`SqliteStore::set_page_limit`]). Shared with the pool's connect hook.
+    page_limit: Arc<AtomicU32>,
+    /// Whether a writer connection is closed after a failed write (not for in-memory
+    /// databases, which would vanish with their only connection).
+    renew_after_failure: bool,
 }
 
 /// Where a SQLite URL points.
@@ -151,6 +160,8 @@ impl SqliteStore {
         Ok(Self {
             writer: pool.clone(),
             reader: pool,
+            page_limit: Arc::default(),
+            renew_after_failure: false,
         })
     }
 
@@ -165,9 +176,20 @@ impl SqliteStore {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(BUSY_TIMEOUT);
+        let page_limit = Arc::new(AtomicU32::new(0));
+        let limit = Arc::clone(&page_limit);
         let writer = SqlitePoolOptions::new()
             .max_connections(1)
             .min_connections(1)
+            .after_connect(move |conn, _| {
+                let pages = limit.load(Ordering::Relaxed);
+                Box::pin(async move {
+                    if pages > 0 {
+                        set_max_page_count(conn, pages).await?;
+                    }
+                    Ok(())
+                })
+            })
             .connect_with(opts.clone())
             .await?;
         // A larger row channel than sqlx's default (50) lets the connection's worker thread
@@ -177,7 +199,49 @@ impl SqliteStore {
             .connect_with(opts.row_buffer_size(1024))
             .await?;
         tracing::debug!(path = %path.display(), "opened sqlite store");
-        Ok(Self { writer, reader })
+        Ok(Self {
+            writer,
+            reader,
+            page_limit,
+            renew_after_failure: true,
+        })
+    }
+
+    /// Caps the database at its current size plus `extra` pages (SQLite's `max_page_count`, on
+    /// the writer connection and every one opened after it), or lifts the cap (`None`). Writes
+    /// that need more pages then fail with `database or disk is full`, exactly as on a full
+    /// disk: tests use this to fill the "disk" and free it again.
+    pub async fn set_page_limit(&self, extra: Option<u32>) -> Result<()> {
+        let mut conn = self.writer.acquire().await?;
+        let pages = match extra {
+            Some(extra) => {
+                let count: i64 = sqlx::query_scalar("PRAGMA page_count")
+                    .fetch_one(&mut *conn)
+                    .await?;
+                u32::try_from(count)
+                    .unwrap_or(u32::MAX)
+                    .saturating_add(extra)
+                    .max(1)
+            }
+            None => 0,
+        };
+        self.page_limit.store(pages, Ordering::Relaxed);
+        set_max_page_count(&mut conn, pages).await?;
+        Ok(())
+    }
+
+    /// Passes a write's result on, closing the writer connection instead of returning it to
+    /// the pool when the write failed. After some failures (`SQLITE_FULL`, I/O errors) SQLite
+    /// has already rolled the transaction back by itself, but sqlx still counts it as open: its
+    /// ROLLBACK then fails, and every later `BEGIN` on that connection is refused ("attempted to
+    /// call begin_with at non-zero transaction depth") for the life of the process. A fresh
+    /// connection (the pool opens one on the next acquire) starts clean, so writes recover once
+    /// the cause is gone.
+    fn renew_on_error<T>(&self, conn: &mut PoolConnection<Sqlite>, result: Result<T>) -> Result<T> {
+        if result.is_err() && self.renew_after_failure {
+            conn.close_on_drop();
+        }
+        result
     }
 
     /// Closes both pools, waiting for checked-out connections (tests use this before reopening).
@@ -213,73 +277,9 @@ impl Store for SqliteStore {
         for u in updates {
             *counts.entry(&u.doc).or_default() += 1;
         }
-        let now = now_ms();
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-
-        // Reserve a block of seqs per document. New documents start at 1, so they store
-        // next_seq = n + 1; existing ones add n. `first` = first seq of each block.
-        let counted: Vec<(&DocId, i64)> = counts.into_iter().collect();
-        let mut first: BTreeMap<&str, Seq> = BTreeMap::new();
-        for chunk in chunks(&counted) {
-            let sql = format!(
-                "INSERT INTO documents (id, next_seq) VALUES {} \
-                 ON CONFLICT (id) DO UPDATE SET next_seq = next_seq + excluded.next_seq - 1, \
-                   updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
-                 RETURNING id, next_seq",
-                placeholders(chunk.len(), "(?, ? + 1)")
-            );
-            let mut q = sqlx::query(&sql);
-            for (doc, n) in chunk {
-                q = q.bind(doc.as_str()).bind(*n);
-            }
-            for row in q.fetch_all(&mut *tx).await? {
-                let id: String = row.try_get(0)?;
-                let end: i64 = row.try_get(1)?;
-                if let Some((doc, n)) = chunk.iter().find(|(d, _)| d.as_str() == id) {
-                    first.insert(doc.as_str(), end - n);
-                }
-            }
-        }
-
-        let mut seqs = Vec::with_capacity(updates.len());
-        for u in updates {
-            let slot = first.get_mut(u.doc.as_str()).ok_or_else(|| {
-                // Cannot happen (upsert RETURNING yields every row); fail rather than guess.
-                sqlx::Error::Protocol("append: no seq block returned for a document".into())
-            })?;
-            seqs.push(*slot);
-            *slot += 1;
-        }
-        let rows: Vec<(&NewUpdate, Seq)> = updates.iter().zip(seqs.iter().copied()).collect();
-        for chunk in chunks(&rows) {
-            let sql = format!(
-                "INSERT INTO updates (doc_id, seq, data, created_at_ms, author_kind, person) \
-                 VALUES {}",
-                placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?)")
-            );
-            let mut q = sqlx::query(&sql);
-            for (u, seq) in chunk {
-                q = q
-                    .bind(u.doc.as_str())
-                    .bind(*seq)
-                    .bind(u.data.as_ref())
-                    .bind(now)
-                    .bind(u.author.kind.as_str())
-                    .bind(u.author.person.as_deref());
-            }
-            q.execute(&mut *tx).await?;
-        }
-        // Client-ID claims ride in the same transaction as the updates that made them.
-        let claims: Vec<(&str, u64, &str)> = updates
-            .iter()
-            .filter_map(|u| Some((u, u.author.person.as_deref()?)))
-            .flat_map(|(u, p)| u.claims.iter().map(move |c| (u.doc.as_str(), *c, p)))
-            .collect();
-        for chunk in chunks(&claims) {
-            insert_claims(&mut tx, chunk, now).await?;
-        }
-        tx.commit().await?;
-        Ok(seqs)
+        let mut conn = self.writer.acquire().await?;
+        let result = append_on(&mut conn, counts, updates).await;
+        self.renew_on_error(&mut conn, result)
     }
 
     async fn claim_clients(&self, doc: &DocId, person: &str, clients: &[u64]) -> Result<()> {
@@ -288,27 +288,32 @@ impl Store for SqliteStore {
         }
         let rows: Vec<(&str, u64, &str)> =
             clients.iter().map(|c| (doc.as_str(), *c, person)).collect();
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        for chunk in chunks(&rows) {
-            let sql = format!(
-                "INSERT INTO client_owners (doc_id, client_id, person, firm, claimed_at_ms) \
-                 VALUES {} ON CONFLICT (doc_id, client_id) DO UPDATE \
-                 SET person = excluded.person, firm = 1, claimed_at_ms = excluded.claimed_at_ms \
-                 WHERE client_owners.firm = 0",
-                placeholders(chunk.len(), "(?, ?, ?, 1, ?)")
-            );
-            let mut q = sqlx::query(&sql);
-            for (doc, client, person) in chunk {
-                q = q
-                    .bind(*doc)
-                    .bind(*client as i64)
-                    .bind(*person)
-                    .bind(now_ms());
+        let mut conn = self.writer.acquire().await?;
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            for chunk in chunks(&rows) {
+                let sql = format!(
+                    "INSERT INTO client_owners (doc_id, client_id, person, firm, claimed_at_ms) \
+                     VALUES {} ON CONFLICT (doc_id, client_id) DO UPDATE \
+                     SET person = excluded.person, firm = 1, claimed_at_ms = excluded.claimed_at_ms \
+                     WHERE client_owners.firm = 0",
+                    placeholders(chunk.len(), "(?, ?, ?, 1, ?)")
+                );
+                let mut q = sqlx::query(&sql);
+                for (doc, client, person) in chunk {
+                    q = q
+                        .bind(*doc)
+                        .bind(*client as i64)
+                        .bind(*person)
+                        .bind(now_ms());
+                }
+                q.execute(&mut *tx).await?;
             }
-            q.execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(())
         }
-        tx.commit().await?;
-        Ok(())
+        .await;
+        self.renew_on_error(&mut conn, result)
     }
 
     async fn load(&self, doc: &DocId) -> Result<StoredDoc> {
@@ -409,22 +414,112 @@ impl Store for SqliteStore {
     async fn put_setting_if_absent(&self, key: &str, value: &str) -> Result<String> {
         // Insert and read back in one write transaction on the single writer, so they cannot
         // interleave with another caller's; BEGIN IMMEDIATE also covers other processes.
-        let mut tx = self.writer.begin_with("BEGIN IMMEDIATE").await?;
-        sqlx::query(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
-        )
-        .bind(key)
-        .bind(value)
-        .execute(&mut *tx)
-        .await?;
-        let kept: String = sqlx::query("SELECT value FROM settings WHERE key = ?1")
+        let mut conn = self.writer.acquire().await?;
+        let result = async {
+            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+            sqlx::query(
+                "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO NOTHING",
+            )
             .bind(key)
-            .fetch_one(&mut *tx)
-            .await?
-            .try_get(0)?;
-        tx.commit().await?;
-        Ok(kept)
+            .bind(value)
+            .execute(&mut *tx)
+            .await?;
+            let kept: String = sqlx::query("SELECT value FROM settings WHERE key = ?1")
+                .bind(key)
+                .fetch_one(&mut *tx)
+                .await?
+                .try_get(0)?;
+            tx.commit().await?;
+            Ok(kept)
+        }
+        .await;
+        self.renew_on_error(&mut conn, result)
     }
+}
+
+/// The body of [`Store::append`] on the writer connection: one `BEGIN IMMEDIATE` transaction.
+async fn append_on(
+    conn: &mut SqliteConnection,
+    counts: BTreeMap<&DocId, i64>,
+    updates: &[NewUpdate],
+) -> Result<Vec<Seq>> {
+    let now = now_ms();
+    let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+
+    // Reserve a block of seqs per document. New documents start at 1, so they store
+    // next_seq = n + 1; existing ones add n. `first` = first seq of each block.
+    let counted: Vec<(&DocId, i64)> = counts.into_iter().collect();
+    let mut first: BTreeMap<&str, Seq> = BTreeMap::new();
+    for chunk in chunks(&counted) {
+        let sql = format!(
+            "INSERT INTO documents (id, next_seq) VALUES {} \
+             ON CONFLICT (id) DO UPDATE SET next_seq = next_seq + excluded.next_seq - 1, \
+               updated_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now') \
+             RETURNING id, next_seq",
+            placeholders(chunk.len(), "(?, ? + 1)")
+        );
+        let mut q = sqlx::query(&sql);
+        for (doc, n) in chunk {
+            q = q.bind(doc.as_str()).bind(*n);
+        }
+        for row in q.fetch_all(&mut *tx).await? {
+            let id: String = row.try_get(0)?;
+            let end: i64 = row.try_get(1)?;
+            if let Some((doc, n)) = chunk.iter().find(|(d, _)| d.as_str() == id) {
+                first.insert(doc.as_str(), end - n);
+            }
+        }
+    }
+
+    let mut seqs = Vec::with_capacity(updates.len());
+    for u in updates {
+        let slot = first.get_mut(u.doc.as_str()).ok_or_else(|| {
+            // Cannot happen (upsert RETURNING yields every row); fail rather than guess.
+            sqlx::Error::Protocol("append: no seq block returned for a document".into())
+        })?;
+        seqs.push(*slot);
+        *slot += 1;
+    }
+    let rows: Vec<(&NewUpdate, Seq)> = updates.iter().zip(seqs.iter().copied()).collect();
+    for chunk in chunks(&rows) {
+        let sql = format!(
+            "INSERT INTO updates (doc_id, seq, data, created_at_ms, author_kind, person) \
+             VALUES {}",
+            placeholders(chunk.len(), "(?, ?, ?, ?, ?, ?)")
+        );
+        let mut q = sqlx::query(&sql);
+        for (u, seq) in chunk {
+            q = q
+                .bind(u.doc.as_str())
+                .bind(*seq)
+                .bind(u.data.as_ref())
+                .bind(now)
+                .bind(u.author.kind.as_str())
+                .bind(u.author.person.as_deref());
+        }
+        q.execute(&mut *tx).await?;
+    }
+    // Client-ID claims ride in the same transaction as the updates that made them.
+    let claims: Vec<(&str, u64, &str)> = updates
+        .iter()
+        .filter_map(|u| Some((u, u.author.person.as_deref()?)))
+        .flat_map(|(u, p)| u.claims.iter().map(move |c| (u.doc.as_str(), *c, p)))
+        .collect();
+    for chunk in chunks(&claims) {
+        insert_claims(&mut tx, chunk, now).await?;
+    }
+    tx.commit().await?;
+    Ok(seqs)
+}
+
+/// `PRAGMA max_page_count` (0: SQLite's largest, i.e. uncapped). SQLite never sets it below the
+/// database's current size.
+async fn set_max_page_count(conn: &mut SqliteConnection, pages: u32) -> sqlx::Result<()> {
+    let pages = if pages == 0 { 0xFFFF_FFFE } else { pages };
+    sqlx::query(&format!("PRAGMA max_page_count = {pages}"))
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 #[cfg(test)]

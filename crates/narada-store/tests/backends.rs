@@ -463,3 +463,35 @@ async fn unsupported_urls_are_rejected_without_echoing_them() {
         assert!(!err.to_string().contains("secret"), "{err}");
     }
 }
+
+/// A full disk (SQLite's page limit standing in for it) fails the append; once space returns,
+/// the next append succeeds on its own, and nothing of the failed one was stored.
+#[tokio::test]
+async fn sqlite_writes_recover_after_a_full_disk() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("full.db").display());
+    let store = narada_store::sqlite::SqliteStore::open(&url).await.unwrap();
+    store.migrate().await.unwrap();
+    let doc = DocId::parse("pelny-dysk").unwrap();
+    let row = |n: usize| {
+        let author = narada_store::Author::person("anna");
+        NewUpdate::new(doc.clone(), Bytes::from(vec![7u8; n]), author)
+    };
+    assert_eq!(store.append(&[row(10)]).await.unwrap(), vec![1]);
+    store.set_page_limit(Some(0)).await.unwrap();
+    for _ in 0..3 {
+        let err = store.append(&[row(64 * 1024)]).await.unwrap_err();
+        assert!(err.to_string().contains("full"), "{err}");
+    }
+    store.set_page_limit(None).await.unwrap();
+    assert_eq!(store.append(&[row(64 * 1024)]).await.unwrap(), vec![2]);
+    let stored = store.load(&doc).await.unwrap();
+    assert_eq!(stored.tail.len(), 2);
+    // The settings write (one transaction too) is just as recoverable.
+    store.set_page_limit(Some(0)).await.unwrap();
+    let big = "k".repeat(64 * 1024);
+    assert!(store.put_setting_if_absent("big", &big).await.is_err());
+    store.set_page_limit(None).await.unwrap();
+    assert_eq!(store.put_setting_if_absent("big", &big).await.unwrap(), big);
+    store.close().await;
+}

@@ -5,7 +5,7 @@
 //! other clients: when the queue is full, the client is *kicked* (its task closes the socket
 //! with the recorded close code) and it re-syncs when it reconnects. Nothing is dropped silently.
 
-use std::sync::atomic::{AtomicBool, AtomicU8, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicU8, Ordering};
 use std::sync::Arc;
 
 use bytes::Bytes;
@@ -16,7 +16,7 @@ use tokio_util::sync::CancellationToken;
 
 /// WebSocket close codes Narada uses (RFC 6455 plus the 4000 private range).
 pub mod close {
-    /// Server shutting down.
+    /// Server shutting down, everything received from this client stored.
     pub const GOING_AWAY: u16 = 1001;
     /// Malformed message.
     pub const PROTOCOL_ERROR: u16 = 1002;
@@ -26,12 +26,17 @@ pub mod close {
     pub const INVALID_DATA: u16 = 1007;
     /// A frame over the size limit.
     pub const TOO_BIG: u16 = 1009;
-    /// Unexpected server condition (storage unavailable when loading).
+    /// Unexpected server condition (storage unavailable when loading; shutting down with
+    /// edits not stored).
     pub const INTERNAL_ERROR: u16 = 1011;
     /// The document is being reloaded; reconnect.
     pub const SERVICE_RESTART: u16 = 1012;
-    /// Client too slow, or storage backlog full; reconnect later.
+    /// Client too slow, storage backlog full, or storage failing; reconnect later.
     pub const TRY_AGAIN_LATER: u16 = 1013;
+    /// Reason sent with 1013 when storage has been failing for `storage_stall_timeout`.
+    pub const STORAGE_UNAVAILABLE: &str = "storage unavailable";
+    /// Reason sent with 1011 at shutdown when edits from this client are not stored.
+    pub const NOT_STORED: &str = "server shutting down; recent edits not stored";
     /// Access to the document was revoked.
     pub const ACCESS_REVOKED: u16 = 4403;
 }
@@ -53,6 +58,8 @@ pub struct ConnShared {
     kicked: CancellationToken,
     close: Mutex<Option<(u16, &'static str)>>,
     counted_slow: AtomicBool,
+    /// Updates (and ack markers) handed to the store writer and not yet committed.
+    unstored: AtomicU64,
 }
 
 /// Result of queueing a frame.
@@ -87,6 +94,7 @@ impl ConnHandle {
             kicked: CancellationToken::new(),
             close: Mutex::new(None),
             counted_slow: AtomicBool::new(false),
+            unstored: AtomicU64::new(0),
         }))
     }
 
@@ -147,6 +155,21 @@ impl ConnHandle {
 
     pub fn kicked(&self) -> &CancellationToken {
         &self.0.kicked
+    }
+
+    /// Counts an item handed to the store writer.
+    pub fn handed_to_store(&self) {
+        self.0.unstored.fetch_add(1, Ordering::AcqRel);
+    }
+
+    /// The store writer committed `n` of this connection's items.
+    pub fn stored(&self, n: u64) {
+        self.0.unstored.fetch_sub(n, Ordering::AcqRel);
+    }
+
+    /// Items received from this connection that are not stored yet.
+    pub fn unstored(&self) -> u64 {
+        self.0.unstored.load(Ordering::Acquire)
     }
 
     /// The close code and reason recorded by the first kick.

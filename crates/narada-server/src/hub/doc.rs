@@ -148,6 +148,14 @@ impl LiveDoc {
         if empty && ack.is_none() {
             return Ok(());
         }
+        // While storage is stalled, an edit is refused before it touches the document: the
+        // client keeps it and sends it again after reconnecting (see `crate::persist`).
+        if !empty && hub.storage.refusing_writes() {
+            return Err(Refusal {
+                code: close::TRY_AGAIN_LATER,
+                reason: close::STORAGE_UNAVAILABLE,
+            });
+        }
         // Reserve room in the store writer's queue first: if storage is backed up the write is
         // refused before it touches the document, so nothing applied is ever left unstored.
         let permit = hub.persist_permit().ok_or(Refusal {
@@ -216,6 +224,7 @@ impl LiveDoc {
             inner.owners.claim_all(&claims, conn.person());
         }
         inner.pending += 1;
+        conn.handed_to_store();
         permit.send(PersistItem {
             doc: Arc::clone(self),
             update: (!empty).then(|| NewUpdate {
@@ -224,7 +233,8 @@ impl LiveDoc {
                 author: Author::person(Arc::clone(conn.person())),
                 claims,
             }),
-            ack: ack.map(|n| (conn.clone(), n)),
+            from: Some(conn.clone()),
+            ack,
             stored: None,
             claims: None,
         });
@@ -268,6 +278,7 @@ impl LiveDoc {
         permit.send(PersistItem {
             doc: Arc::clone(self),
             update: Some(NewUpdate::new(self.id.clone(), update.into(), author)),
+            from: None,
             ack: None,
             stored: Some(tx),
             claims: None,
@@ -336,6 +347,7 @@ impl LiveDoc {
                 permit.send(PersistItem {
                     doc: Arc::clone(self),
                     update: None,
+                    from: None,
                     ack: None,
                     stored: None,
                     claims: Some((Arc::clone(conn.person()), claimed)),
@@ -481,6 +493,17 @@ impl LiveDoc {
         for c in &inner.conns {
             c.kick(code, reason);
         }
+    }
+
+    /// Kicks every connection that may write (storage stalled).
+    pub fn kick_writers(&self, code: u16, reason: &'static str) -> usize {
+        let inner = self.inner.lock();
+        let mut n = 0;
+        for c in inner.conns.iter().filter(|c| c.role().can_write()) {
+            c.kick(code, reason);
+            n += 1;
+        }
+        n
     }
 
     /// Kicks the connections of `user` (access revoked).

@@ -28,7 +28,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::bus::{Bus, BusKind};
 use crate::metrics::Metrics;
-use crate::persist::{PersistItem, Writer};
+use crate::persist::{PersistItem, StorageHealth, Writer};
 use conn::{close, ConnHandle};
 use doc::{LiveDoc, ServerEditError};
 use narada_proto::authorship::ClientOwners;
@@ -43,6 +43,8 @@ pub struct HubConfig {
     pub awareness_timeout: Duration,
     /// Largest awareness state (one client's JSON) kept and relayed.
     pub max_awareness_bytes: usize,
+    /// How long commits may fail before writers are closed and edits refused.
+    pub storage_stall_timeout: Duration,
 }
 
 /// How long after a load the log is read again (see `schedule_catch_up_after_load`); well above
@@ -59,6 +61,8 @@ pub struct Hub {
     store: Arc<dyn Store>,
     persist_tx: mpsc::Sender<PersistItem>,
     pub metrics: Arc<Metrics>,
+    /// Whether commits succeed (see [`crate::persist`]).
+    pub storage: Arc<StorageHealth>,
     cfg: HubConfig,
     next_conn: AtomicU64,
     bus: OnceLock<Arc<dyn Bus>>,
@@ -80,6 +84,7 @@ impl Hub {
     pub fn start(store: Arc<dyn Store>, metrics: Arc<Metrics>, cfg: HubConfig) -> Arc<Hub> {
         let (tx, rx) = mpsc::channel(cfg.persist_queue.max(1));
         let writer_stop = CancellationToken::new();
+        let storage = Arc::new(StorageHealth::default());
         let hub = Arc::new_cyclic(|weak| {
             let writer = Writer {
                 rx,
@@ -88,6 +93,8 @@ impl Hub {
                 hub: weak.clone(),
                 max_batch: cfg.persist_max_batch.max(1),
                 compact_after: cfg.compact_after.max(1),
+                health: Arc::clone(&storage),
+                stall_after: cfg.storage_stall_timeout,
                 stop: writer_stop.clone(),
             };
             let handle = tokio::spawn(writer.run());
@@ -96,6 +103,7 @@ impl Hub {
                 store,
                 persist_tx: tx,
                 metrics,
+                storage,
                 cfg,
                 next_conn: AtomicU64::new(1),
                 bus: OnceLock::new(),
@@ -457,6 +465,21 @@ impl Hub {
                 doc.expire_awareness(self, self.cfg.awareness_timeout);
             }
         }
+    }
+
+    /// Closes every writer's socket on every open document (storage stalled): they are told
+    /// their edits are not being stored, and reconnect.
+    pub fn close_writers(&self) {
+        let docs: Vec<Arc<LiveDoc>> = self
+            .docs
+            .iter()
+            .filter_map(|e| e.value().doc.get().cloned())
+            .collect();
+        let closed: usize = docs
+            .iter()
+            .map(|d| d.kick_writers(close::TRY_AGAIN_LATER, close::STORAGE_UNAVAILABLE))
+            .sum();
+        tracing::warn!(closed, "closed writers: storage unavailable");
     }
 
     /// Closes every socket of `user` on `doc` (or on every document).
