@@ -80,6 +80,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** `Retry-After` of a 429, in seconds, when the server sent one. */
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -155,7 +157,8 @@ export async function request<T>(method: string, path: string, body?: unknown): 
     const code = typeof err?.code === 'string' ? err.code : `http_${res.status}`;
     const message = typeof err?.message === 'string' ? err.message : res.statusText;
     if (res.status === 401) forgetSession();
-    throw new ApiError(res.status, code, message);
+    const retry = Number(res.headers.get('retry-after'));
+    throw new ApiError(res.status, code, message, Number.isFinite(retry) && retry > 0 ? retry : undefined);
   }
   return data as T;
 }

@@ -36,7 +36,7 @@ export function fieldHtml(id: string, label: MessageKey, control: string, hint?:
 }
 
 export interface Problem {
-  /** The field it is about; none for a problem of the whole form (e.g. a locked account). */
+  /** The field it is about; none for a problem of the whole form (e.g. too many attempts). */
   field?: Control;
   text: () => string;
 }

@@ -155,9 +155,10 @@ const pl = {
   emailEmpty: 'Podaj adres e-mail.',
   passwordEmpty: 'Podaj hasło.',
   signInWrong: 'Nieprawidłowy adres e-mail lub hasło.',
-  signInLocked:
-    'Po kilku nieudanych próbach logowania konto zostało tymczasowo zablokowane. Spróbuj ponownie za 15 minut albo poproś administratora o link do zmiany hasła.',
-  signInRateLimited: 'Z tego adresu było zbyt wiele nieudanych prób logowania. Spróbuj ponownie później.',
+  signInRateLimited:
+    'Było zbyt wiele nieudanych prób logowania. Spróbuj ponownie później albo poproś administratora o link do zmiany hasła.',
+  signInRateLimitedFor:
+    'Było zbyt wiele nieudanych prób logowania. Spróbuj ponownie za {wait} albo poproś administratora o link do zmiany hasła.',
   serverUnreachable: 'Nie udało się połączyć z serwerem. Sprawdź połączenie z internetem i spróbuj ponownie.',
   linkInvalid: 'Ten link jest nieważny, został już użyty albo wygasł. Poproś administratora o nowy link.',
   linkMissing: 'W adresie brakuje kodu z linku. Otwórz cały link od administratora albo poproś o nowy.',
@@ -525,9 +526,8 @@ const en: Record<MessageKey, string> = {
   emailEmpty: 'Enter your email address.',
   passwordEmpty: 'Enter your password.',
   signInWrong: 'Wrong email address or password.',
-  signInLocked:
-    'After several failed sign-ins the account is locked for a while. Try again in 15 minutes, or ask your administrator for a password reset link.',
-  signInRateLimited: 'Too many failed sign-ins from this address. Try again later.',
+  signInRateLimited: 'Too many failed sign-ins. Try again later, or ask your administrator for a password reset link.',
+  signInRateLimitedFor: 'Too many failed sign-ins. Try again in {wait}, or ask your administrator for a password reset link.',
   serverUnreachable: 'Could not reach the server. Check your internet connection and try again.',
   linkInvalid: 'This link is invalid, already used or expired. Ask your administrator for a new link.',
   linkMissing: 'The address lacks the code from the link. Open the whole link from your administrator, or ask for a new one.',
@@ -875,7 +875,7 @@ export function applyTranslations(root: ParentNode): void {
 const auditActions: Record<string, Record<Lang, string>> = {
   'login.ok': { pl: 'Logowanie', en: 'Signed in' },
   'login.failed': { pl: 'Nieudane logowanie', en: 'Failed sign-in' },
-  'login.rate_limited': { pl: 'Logowanie zablokowane (zbyt wiele prób)', en: 'Sign-in refused (too many attempts)' },
+  'login.rate_limited': { pl: 'Logowanie wstrzymane (zbyt wiele prób)', en: 'Sign-in held back (too many attempts)' },
   logout: { pl: 'Wylogowanie', en: 'Signed out' },
   'logout.everywhere': { pl: 'Wylogowanie ze wszystkich urządzeń', en: 'Signed out everywhere' },
   'invite.accepted': { pl: 'Przyjęcie zaproszenia', en: 'Invitation accepted' },
@@ -942,7 +942,6 @@ const ERROR_TEXT: Record<string, MessageKey> = {
   invalid_input: 'errorInvalidInput',
   unauthenticated: 'sessionEnded',
   invalid_credentials: 'signInWrong',
-  locked: 'signInLocked',
   rate_limited: 'errorRateLimited',
   csrf: 'errorCsrf',
   forbidden: 'forbiddenAction',

@@ -9,8 +9,8 @@
  *   signs the person in. The token leaves the address bar at once (kept for this tab only), so it
  *   is not passed on by copying the address or seen on a shared screen.
  *
- * Errors use the pattern of `forms.ts`; the server's refusals (wrong password, locked account,
- * too many attempts, used link) are told in words, not codes.
+ * Errors use the pattern of `forms.ts`; the server's refusals (wrong password, too many failed
+ * attempts with how long to wait, used link) are told in words, not codes.
  */
 
 import { t, onLanguageChange, setTitle, type MessageKey } from './i18n';
@@ -62,6 +62,12 @@ function onSubmit(form: HTMLFormElement, work: () => Promise<void>): void {
 
 /** Words for a refusal that is not about one field (by its code, see `refusalKey`). */
 function refusal(e: unknown): () => string {
+  if (e instanceof ApiError && e.code === 'rate_limited' && e.retryAfter !== undefined) {
+    // "30 s" / "4 min": abbreviations need no plural forms in either language.
+    const secs = e.retryAfter;
+    const wait = secs < 60 ? `${secs} s` : `${Math.ceil(secs / 60)} min`;
+    return () => t('signInRateLimitedFor', { wait });
+  }
   const key = refusalKey(e, { rate_limited: 'signInRateLimited' });
   return () => t(key);
 }

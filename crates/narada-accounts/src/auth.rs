@@ -11,11 +11,13 @@
 //!   disabled.
 //! * Invitations and password resets are one-time links carrying another 32-byte secret, also
 //!   stored only as a hash, usable once before they expire.
-//! * `lockout_threshold` wrong passwords in a row lock the account for `lockout_ms`; more than
-//!   `ip_max_failures` failures from one IP within `ip_window_ms` refuse further attempts from it.
+//! * Guessing is slowed, never locked out: per address + account and per account delays
+//!   ([`crate::throttle`]), and at most `ip_max_failures` failures from one IP within
+//!   `ip_window_ms` across all accounts. Unknown and known addresses get the same answers.
 //!
 //! Nothing here logs a password, a session id or a link token.
 
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::OnceLock;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
@@ -29,6 +31,7 @@ use crate::config::AccountsConfig;
 use crate::db::Db;
 use crate::error::{AccountsError, Result};
 use crate::model::{self, Person};
+use crate::throttle;
 
 pub const SESSION_COOKIE: &str = "narada_session";
 pub const CSRF_COOKIE: &str = "narada_csrf";
@@ -110,8 +113,17 @@ pub async fn hash_password(cfg: &AccountsConfig, password: &str) -> Result<Strin
     .map_err(|e| AccountsError::Internal(format!("hashing task: {e}")))?
 }
 
+static PASSWORD_CHECKS: AtomicU64 = AtomicU64::new(0);
+
+/// How many password checks this process has run (each [`verify_password`] call counts, the
+/// dummy ones too): what tells the work for an unknown address and a known one apart, or not.
+pub fn password_checks() -> u64 {
+    PASSWORD_CHECKS.load(Ordering::Relaxed)
+}
+
 /// Checks a password against a stored PHC string (its own parameters), on the blocking pool.
 pub async fn verify_password(phc: &str, password: &str) -> bool {
+    PASSWORD_CHECKS.fetch_add(1, Ordering::Relaxed);
     if password.len() > MAX_PASSWORD_BYTES {
         return false;
     }
@@ -130,16 +142,23 @@ pub async fn verify_password(phc: &str, password: &str) -> bool {
     .unwrap_or(false)
 }
 
-/// A hash to check against when the account does not exist, so that path costs the same.
+/// A hash to check against when the account does not exist (or has no usable password), so
+/// that path costs the same. Made once per argon2 cost: it must cost what a real account's
+/// check costs with the settings in force (several settings live side by side only in tests).
 async fn dummy_hash(cfg: &AccountsConfig) -> String {
-    static DUMMY: OnceLock<String> = OnceLock::new();
-    if let Some(h) = DUMMY.get() {
+    type Cost = (u32, u32, u32);
+    static DUMMIES: OnceLock<parking_lot::Mutex<Vec<(Cost, String)>>> = OnceLock::new();
+    let cost = (cfg.argon2_m_kib, cfg.argon2_t, cfg.argon2_p);
+    let dummies = DUMMIES.get_or_init(Default::default);
+    if let Some((_, h)) = dummies.lock().iter().find(|(c, _)| *c == cost) {
         return h.clone();
     }
+    // Two first sign-ins may both compute it; either result serves.
     let h = hash_password(cfg, "not-a-real-password-0000")
         .await
         .unwrap_or_default();
-    DUMMY.get_or_init(|| h).clone()
+    dummies.lock().push((cost, h.clone()));
+    h
 }
 
 /// A freshly started session: the raw id and CSRF token go to the browser, never to a log.
@@ -208,35 +227,57 @@ struct Account {
     id: i64,
     hash: Option<String>,
     disabled: bool,
-    failed: i64,
-    locked_until: Option<i64>,
 }
 
 async fn read_account(conn: &mut AnyConnection, email: &str) -> Result<Option<Account>> {
-    let row = sqlx::query(
-        "SELECT id, password_hash, disabled_at, failed_logins, locked_until FROM people WHERE email = $1",
-    )
-    .bind(email.to_owned())
-    .fetch_optional(&mut *conn)
-    .await?;
+    let row = sqlx::query("SELECT id, password_hash, disabled_at FROM people WHERE email = $1")
+        .bind(email.to_owned())
+        .fetch_optional(&mut *conn)
+        .await?;
     row.map(|row| {
         Ok(Account {
             id: row.try_get("id")?,
             hash: row.try_get("password_hash")?,
             disabled: row.try_get::<Option<i64>, _>("disabled_at")?.is_some(),
-            failed: row.try_get("failed_logins")?,
-            locked_until: row.try_get("locked_until")?,
         })
     })
     .transpose()
 }
 
+/// The per-address limit across all accounts: `Some(ms to wait)` once `ip_max_failures` failed
+/// in the window.
+async fn address_wait(
+    conn: &mut AnyConnection,
+    cfg: &AccountsConfig,
+    ip: Option<&str>,
+    now: i64,
+) -> Result<Option<i64>> {
+    // Without a known client address (the server not passing ConnectInfo) every client would
+    // share one bucket, letting anyone shut everyone out.
+    let Some(ip) = ip else { return Ok(None) };
+    let row = sqlx::query(
+        "SELECT COUNT(*) AS n, MIN(at) AS oldest FROM login_failures WHERE ip = $1 AND at > $2",
+    )
+    .bind(ip.to_owned())
+    .bind(now - cfg.ip_window_ms)
+    .fetch_one(&mut *conn)
+    .await?;
+    let n: i64 = row.try_get("n")?;
+    let oldest: Option<i64> = row.try_get("oldest")?;
+    Ok((n >= cfg.ip_max_failures).then(|| oldest.unwrap_or(now) + cfg.ip_window_ms - now))
+}
+
 /// Signs in with email and password. Every outcome is audited.
+///
+/// An unknown address, a disabled account, one without a password and a wrong password get the
+/// same answer (401 `invalid_credentials`) after the same work (one argon2 check, against a
+/// dummy hash where there is no usable one, and the same writes); too many failures get the same
+/// 429 `rate_limited` for every address, counted by typed email ([`crate::throttle`]).
 ///
 /// Three phases, so that the deliberately slow argon2 never runs while the database's write
 /// lock is held (on SQLite `BEGIN IMMEDIATE` takes it for the whole file, and the hub's group
 /// commits of every document would wait behind each sign-in):
-/// 1. read the per-IP count and the account on a pooled connection, no transaction;
+/// 1. read the limits and the account on a pooled connection, no transaction;
 /// 2. check the password (or the dummy hash) with no connection held;
 /// 3. record the outcome in a short write transaction, which reads the account again and
 ///    counts a success only if the password hash it checked is still the account's.
@@ -254,124 +295,77 @@ pub async fn login(
 
     // 1. Read.
     let mut conn = db.pool.acquire().await?;
-    // Per-IP sliding window, counted before any password work is done. Without a known client
-    // address (the server not passing ConnectInfo) every client would share one bucket, letting
-    // anyone lock everyone out, so only the per-account lockout applies then.
-    let recent: i64 = match ip {
-        Some(ip) => {
-            sqlx::query("SELECT COUNT(*) AS n FROM login_failures WHERE ip = $1 AND at > $2")
-                .bind(ip.to_owned())
-                .bind(now - cfg.ip_window_ms)
-                .fetch_one(&mut *conn)
-                .await?
-                .try_get("n")?
-        }
-        None => 0,
-    };
-    let account = if recent >= cfg.ip_max_failures {
-        None
-    } else {
-        read_account(&mut conn, &email).await?
+    let account = read_account(&mut conn, &email).await?;
+    let standing =
+        throttle::read(&mut conn, &email, ip, account.as_ref().map(|a| a.id), now).await?;
+    let refused = match address_wait(&mut conn, cfg, ip, now).await? {
+        Some(ms) => Some((ms, "address")),
+        None => standing.wait(cfg, now).map(|(ms, why)| (ms, why.as_str())),
     };
     drop(conn);
-    if recent >= cfg.ip_max_failures {
+    if let Some((wait_ms, reason)) = refused {
+        // No password is checked and nothing is counted while an attempt must wait.
         let entry = audit::Entry {
+            actor_id: account.as_ref().map(|a| a.id),
             actor_email: Some(&email),
             action: "login.rate_limited",
+            detail: serde_json::json!({ "reason": reason }),
             ip,
             ..Default::default()
         };
         let mut tx = db.begin().await?;
         audit::record(&mut tx, now, entry).await?;
         tx.commit().await?;
-        return Err(AccountsError::RateLimited);
+        return Err(AccountsError::RateLimited {
+            retry_after_secs: (wait_ms + 999) / 1000,
+        });
     }
-    let locked = account
-        .as_ref()
-        .is_some_and(|a| a.locked_until.is_some_and(|t| t > now));
 
     // 2. Check the password, holding nothing.
-    let ok = match &account {
-        _ if locked => false,
-        Some(Account {
-            hash: Some(h),
-            disabled: false,
-            ..
-        }) => verify_password(h, password).await,
-        _ => {
-            let _ = verify_password(&dummy, password).await;
-            false
-        }
-    };
+    let usable = account
+        .as_ref()
+        .and_then(|a| a.hash.as_deref().filter(|_| !a.disabled));
+    let ok = verify_password(usable.unwrap_or(&dummy), password).await && usable.is_some();
 
     // 3. Record.
     let mut tx = db.begin().await?;
-    let fail = |reason: &'static str, person: Option<i64>| audit::Entry {
-        actor_id: person,
-        actor_email: Some(&email),
-        action: "login.failed",
-        target_kind: Some("person"),
-        target_id: person.map(|p| p.to_string()),
-        subject_id: person,
-        detail: serde_json::json!({ "reason": reason }),
-        ip,
+    // The account as it is now, under the write lock: a password changed or an account disabled
+    // while argon2 ran turns a success into a failure.
+    let current = match &account {
+        Some(_) => read_account(&mut tx, &email).await?,
+        None => None,
     };
-    let Some(account) = account else {
+    let still_valid = match (&account, &current) {
+        (Some(a), Some(c)) => c.id == a.id && !c.disabled && c.hash.is_some() && c.hash == a.hash,
+        _ => false,
+    };
+    let Some(account) = account.filter(|_| ok && still_valid) else {
+        standing.record_failure(&mut tx, now).await?;
         record_ip_failure(&mut tx, cfg, ip, now).await?;
-        audit::record(&mut tx, now, fail("unknown_email", None)).await?;
+        let person = current.as_ref().map(|c| c.id);
+        let reason = match &current {
+            None => "unknown_email",
+            Some(c) if c.disabled => "disabled",
+            Some(c) if c.hash.is_none() => "no_password",
+            Some(_) if ok => "changed_during_sign_in",
+            Some(_) => "wrong_password",
+        };
+        let entry = audit::Entry {
+            actor_id: person,
+            actor_email: Some(&email),
+            action: "login.failed",
+            target_kind: Some("person"),
+            target_id: person.map(|p| p.to_string()),
+            subject_id: person,
+            detail: serde_json::json!({ "reason": reason }),
+            ip,
+        };
+        audit::record(&mut tx, now, entry).await?;
         tx.commit().await?;
         return Err(AccountsError::InvalidCredentials);
     };
     let id = account.id;
-    if locked {
-        record_ip_failure(&mut tx, cfg, ip, now).await?;
-        audit::record(&mut tx, now, fail("locked", Some(id))).await?;
-        tx.commit().await?;
-        return Err(AccountsError::Locked);
-    }
-    // The account as it is now, under the write lock: a password changed or an account disabled
-    // while argon2 ran turns a success into a failure.
-    let current = read_account(&mut tx, &email).await?;
-    let still_valid = current
-        .as_ref()
-        .is_some_and(|c| c.id == id && !c.disabled && c.hash.is_some() && c.hash == account.hash);
-    if !ok || !still_valid {
-        let failed = current.as_ref().map_or(account.failed, |c| c.failed) + 1;
-        let lock = failed >= cfg.lockout_threshold;
-        sqlx::query("UPDATE people SET failed_logins = $1, locked_until = $2 WHERE id = $3")
-            .bind(if lock { 0 } else { failed })
-            .bind(if lock {
-                Some(now + cfg.lockout_ms)
-            } else {
-                None
-            })
-            .bind(id)
-            .execute(&mut *tx)
-            .await?;
-        record_ip_failure(&mut tx, cfg, ip, now).await?;
-        let reason = if account.disabled {
-            "disabled"
-        } else if account.hash.is_none() {
-            "no_password"
-        } else if ok {
-            "changed_during_sign_in"
-        } else {
-            "wrong_password"
-        };
-        let mut entry = fail(reason, Some(id));
-        entry.detail = serde_json::json!({ "reason": reason, "locked": lock });
-        audit::record(&mut tx, now, entry).await?;
-        tx.commit().await?;
-        if lock {
-            tracing::warn!(person = id, "account locked after repeated failed sign-ins");
-        }
-        return Err(AccountsError::InvalidCredentials);
-    }
-
-    sqlx::query("UPDATE people SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-        .bind(id)
-        .execute(&mut *tx)
-        .await?;
+    standing.record_success(&mut tx, id, ip, now).await?;
     // Sessions of this person that have run out are swept at each sign-in.
     sqlx::query(
         "DELETE FROM sessions WHERE person_id = $1 AND (expires_at <= $2 OR last_seen_at <= $3)",
@@ -590,13 +584,11 @@ pub async fn set_password_and_sign_in(
     if person.disabled {
         return Err(AccountsError::BadLink);
     }
-    sqlx::query(
-        "UPDATE people SET password_hash = $1, failed_logins = 0, locked_until = NULL WHERE id = $2",
-    )
-    .bind(hash)
-    .bind(person_id)
-    .execute(&mut *tx)
-    .await?;
+    sqlx::query("UPDATE people SET password_hash = $1 WHERE id = $2")
+        .bind(hash)
+        .bind(person_id)
+        .execute(&mut *tx)
+        .await?;
     // A reset ends every other session: whoever knew the old password is out.
     end_all_sessions(&mut tx, person_id).await?;
     let (sid, csrf) = start_session(&mut tx, cfg, person_id, now, ip).await?;

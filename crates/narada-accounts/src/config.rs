@@ -15,10 +15,14 @@ pub struct AccountsConfig {
     pub session_idle_ms: i64,
     /// A session is over this long after sign-in, however active (milliseconds).
     pub session_absolute_ms: i64,
-    /// Failed sign-ins in a row that lock an account...
-    pub lockout_threshold: i64,
-    /// ...for this long (milliseconds).
-    pub lockout_ms: i64,
+    /// Failed sign-ins for one account from one address before each further attempt from there
+    /// must wait (30 s, doubling; see [`crate::throttle`]).
+    pub backoff_after: i64,
+    /// The longest such wait (milliseconds).
+    pub backoff_max_ms: i64,
+    /// Failed sign-ins for one account from all the addresses it never signed in from, before
+    /// those addresses wait too (the owner's usual addresses never do).
+    pub account_backoff_after: i64,
     /// At most this many failed sign-ins from one IP...
     pub ip_max_failures: i64,
     /// ...in this sliding window (milliseconds).
@@ -47,8 +51,9 @@ impl Default for AccountsConfig {
             token_ttl_secs: 600,
             session_idle_ms: 8 * 60 * MIN,
             session_absolute_ms: 7 * 24 * 60 * MIN,
-            lockout_threshold: 5,
-            lockout_ms: 15 * MIN,
+            backoff_after: 5,
+            backoff_max_ms: 15 * MIN,
+            account_backoff_after: 100,
             ip_max_failures: 30,
             ip_window_ms: 15 * MIN,
             invite_ttl_ms: 7 * 24 * 60 * MIN,

@@ -16,10 +16,9 @@ pub enum AccountsError {
     Unauthenticated,
     #[error("wrong email or password")]
     InvalidCredentials,
+    /// Too many failed sign-ins: the attempt may be repeated after this many seconds.
     #[error("too many failed sign-ins; try again later")]
-    Locked,
-    #[error("too many requests; try again later")]
-    RateLimited,
+    RateLimited { retry_after_secs: i64 },
     #[error("missing or wrong CSRF token")]
     Csrf,
     #[error("{0}")]
@@ -55,8 +54,7 @@ impl AccountsError {
             Validation(_) => (StatusCode::BAD_REQUEST, "invalid_input"),
             Unauthenticated => (StatusCode::UNAUTHORIZED, "unauthenticated"),
             InvalidCredentials => (StatusCode::UNAUTHORIZED, "invalid_credentials"),
-            Locked => (StatusCode::TOO_MANY_REQUESTS, "locked"),
-            RateLimited => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
+            RateLimited { .. } => (StatusCode::TOO_MANY_REQUESTS, "rate_limited"),
             Csrf => (StatusCode::FORBIDDEN, "csrf"),
             Forbidden(_) => (StatusCode::FORBIDDEN, "forbidden"),
             RoleTooHigh(_) => (StatusCode::FORBIDDEN, "role_too_high"),
@@ -98,6 +96,13 @@ impl IntoResponse for AccountsError {
         } else {
             self.to_string()
         };
-        error_body(status, code, &message)
+        let mut response = error_body(status, code, &message);
+        if let AccountsError::RateLimited { retry_after_secs } = self {
+            response.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(retry_after_secs.max(1)),
+            );
+        }
+        response
     }
 }

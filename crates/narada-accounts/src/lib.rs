@@ -1,7 +1,8 @@
 //! Narada's accounts: people, cities, networks and who may do what with each document.
 //!
 //! * [`policy`] — the permission rules, in one place, as pure functions.
-//! * [`auth`] — sign-in (argon2id), sessions, CSRF, one-time links, lockout.
+//! * [`auth`] — sign-in (argon2id), sessions, CSRF, one-time links, per-address limits.
+//! * [`throttle`] — slowing password guessing per address + account and per account.
 //! * [`api`] — the JSON API the server mounts under `/api` ([`router`]).
 //! * [`audit`] — the append-only audit trail.
 //! * [`access`] — who lost access after a change, so their sockets can be closed.
@@ -27,6 +28,7 @@ pub mod model;
 pub mod policy;
 pub mod seed;
 pub mod text;
+pub mod throttle;
 
 pub use api::router;
 pub use config::{AccountsConfig, Clock, ManualClock, SystemClock};

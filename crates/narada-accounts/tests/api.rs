@@ -1,6 +1,7 @@
 //! The accounts API end to end (router driven with `oneshot`), on SQLite and Postgres:
-//! sign-in, lockout, rate limiting, CSRF, expiry, invitations, resets, documents, revocation,
-//! soft delete, the audit trail and input validation.
+//! sign-in, the per-address limit (the rest of the throttle is in `tests/throttle.rs`), CSRF,
+//! expiry, invitations, resets, documents, revocation, soft delete, the audit trail and input
+//! validation.
 
 mod common;
 
@@ -135,33 +136,6 @@ async fn sign_in_me_logout(env: &Env) {
     assert!(!all.contains(PASSWORD) && !all.contains(&s.cookie));
 }
 on_both_backends!(sign_in_me_logout_test, sign_in_me_logout);
-
-async fn lockout(env: &Env) {
-    world(env).await;
-    for _ in 0..5 {
-        assert_eq!(
-            env.try_login("ed@x.pl", "not the password").await.status,
-            StatusCode::UNAUTHORIZED
-        );
-    }
-    let locked = env.try_login("ed@x.pl", PASSWORD).await;
-    assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS, "{locked:?}");
-    assert_eq!(locked.body["error"]["code"], "locked");
-    env.clock.advance_ms(env.state.config.lockout_ms + 1);
-    assert_eq!(
-        env.try_login("ed@x.pl", PASSWORD).await.status,
-        StatusCode::OK
-    );
-    // A success resets the counter: four more failures do not lock.
-    for _ in 0..4 {
-        env.try_login("ed@x.pl", "not the password").await;
-    }
-    assert_eq!(
-        env.try_login("ed@x.pl", PASSWORD).await.status,
-        StatusCode::OK
-    );
-}
-on_both_backends!(lockout_test, lockout);
 
 async fn ip_rate_limit(env: &Env) {
     world(env).await;

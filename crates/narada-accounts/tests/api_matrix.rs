@@ -176,6 +176,7 @@ async fn matrix(env: &Env) {
                             },
                             body: t.body,
                             set_cookies: vec![],
+                            retry_after: None,
                         }
                     }
                     Action::Rename => {

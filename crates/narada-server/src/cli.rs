@@ -176,12 +176,16 @@ pub struct ServeArgs {
     /// A session ends this long after sign-in (e.g. 7d).
     #[arg(long, env = "NARADA_SESSION_MAX", value_parser = humantime::parse_duration)]
     pub session_max: Option<Duration>,
-    /// Failed sign-ins in a row that lock an account.
-    #[arg(long, env = "NARADA_LOCKOUT_AFTER")]
-    pub lockout_after: Option<u32>,
-    /// How long a locked account stays locked (e.g. 15m).
-    #[arg(long, env = "NARADA_LOCKOUT_FOR", value_parser = humantime::parse_duration)]
-    pub lockout_for: Option<Duration>,
+    /// Failed sign-ins for one account from one address before further attempts from it wait.
+    #[arg(long, env = "NARADA_BACKOFF_AFTER")]
+    pub backoff_after: Option<u32>,
+    /// Longest wait between sign-in attempts after repeated failures (e.g. 15m).
+    #[arg(long, env = "NARADA_BACKOFF_MAX", value_parser = humantime::parse_duration)]
+    pub backoff_max: Option<Duration>,
+    /// Failed sign-ins for one account from addresses it never signed in from, before those
+    /// addresses wait too.
+    #[arg(long, env = "NARADA_ACCOUNT_BACKOFF_AFTER")]
+    pub account_backoff_after: Option<u32>,
     /// Failed sign-ins from one address, at most, per --ip-window.
     #[arg(long, env = "NARADA_IP_MAX_FAILURES")]
     pub ip_max_failures: Option<u32>,
@@ -292,8 +296,9 @@ impl ServeArgs {
             sync_token_ttl,
             session_idle,
             session_max,
-            lockout_after,
-            lockout_for,
+            backoff_after,
+            backoff_max,
+            account_backoff_after,
             ip_max_failures,
             ip_window,
             invite_ttl,
@@ -344,8 +349,9 @@ impl ServeArgs {
             sync_token_ttl,
             session_idle,
             session_max,
-            lockout_after,
-            lockout_for,
+            backoff_after,
+            backoff_max,
+            account_backoff_after,
             ip_max_failures,
             ip_window,
             invite_ttl,

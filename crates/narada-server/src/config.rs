@@ -99,7 +99,7 @@ pub struct Config {
     pub accounts: AccountsSettings,
 }
 
-/// The `[accounts]` table: sign-in, sessions, lockout and the links handed to admins.
+/// The `[accounts]` table: sign-in, sessions, sign-in throttling and the links handed to admins.
 /// Turned into the accounts crate's settings by [`AccountsSettings::to_accounts_config`].
 #[derive(Clone, Debug, Deserialize, PartialEq)]
 #[serde(default, deny_unknown_fields)]
@@ -121,11 +121,15 @@ pub struct AccountsSettings {
     /// A session ends this long after sign-in, however active.
     #[serde(with = "humantime_serde_compat")]
     pub session_max: Duration,
-    /// Failed sign-ins in a row that lock an account...
-    pub lockout_after: u32,
-    /// ...for this long.
+    /// Failed sign-ins for one account from one address before each further attempt from it
+    /// waits (30 s, doubling with each failure)...
+    pub backoff_after: u32,
+    /// ...at most this long.
     #[serde(with = "humantime_serde_compat")]
-    pub lockout_for: Duration,
+    pub backoff_max: Duration,
+    /// Failed sign-ins for one account from addresses it never signed in from, before all those
+    /// addresses wait too (the owner's usual addresses never do).
+    pub account_backoff_after: u32,
     /// Failed sign-ins from one address, at most, within `ip_window`.
     pub ip_max_failures: u32,
     #[serde(with = "humantime_serde_compat")]
@@ -149,8 +153,9 @@ impl Default for AccountsSettings {
             sync_token_ttl: Duration::from_secs(d.token_ttl_secs),
             session_idle: ms(d.session_idle_ms),
             session_max: ms(d.session_absolute_ms),
-            lockout_after: d.lockout_threshold as u32,
-            lockout_for: ms(d.lockout_ms),
+            backoff_after: d.backoff_after as u32,
+            backoff_max: ms(d.backoff_max_ms),
+            account_backoff_after: d.account_backoff_after as u32,
             ip_max_failures: d.ip_max_failures as u32,
             ip_window: ms(d.ip_window_ms),
             invite_ttl: ms(d.invite_ttl_ms),
@@ -170,7 +175,7 @@ impl AccountsSettings {
         for (name, d) in [
             ("session_idle", self.session_idle),
             ("session_max", self.session_max),
-            ("lockout_for", self.lockout_for),
+            ("backoff_max", self.backoff_max),
             ("ip_window", self.ip_window),
             ("invite_ttl", self.invite_ttl),
             ("reset_ttl", self.reset_ttl),
@@ -181,8 +186,9 @@ impl AccountsSettings {
             );
         }
         anyhow::ensure!(
-            self.lockout_after >= 1 && self.ip_max_failures >= 1,
-            "accounts.lockout_after and accounts.ip_max_failures must be at least 1"
+            self.backoff_after >= 1 && self.account_backoff_after >= 1 && self.ip_max_failures >= 1,
+            "accounts.backoff_after, accounts.account_backoff_after and accounts.ip_max_failures \
+             must be at least 1"
         );
         let public_url = self.public_url.trim().trim_end_matches('/').to_owned();
         anyhow::ensure!(
@@ -197,8 +203,9 @@ impl AccountsSettings {
             token_ttl_secs: ttl.as_secs(),
             session_idle_ms: ms(self.session_idle),
             session_absolute_ms: ms(self.session_max),
-            lockout_threshold: i64::from(self.lockout_after),
-            lockout_ms: ms(self.lockout_for),
+            backoff_after: i64::from(self.backoff_after),
+            backoff_max_ms: ms(self.backoff_max),
+            account_backoff_after: i64::from(self.account_backoff_after),
             ip_max_failures: i64::from(self.ip_max_failures),
             ip_window_ms: ms(self.ip_window),
             invite_ttl_ms: ms(self.invite_ttl),
@@ -359,13 +366,13 @@ mod tests {
             (
                 a.token_ttl_secs,
                 a.session_idle_ms,
-                a.lockout_threshold,
+                a.backoff_after,
                 a.cookie_secure
             ),
             (
                 d.token_ttl_secs,
                 d.session_idle_ms,
-                d.lockout_threshold,
+                d.backoff_after,
                 d.cookie_secure
             )
         );
@@ -388,7 +395,7 @@ mod tests {
         s.sync_token_ttl = Duration::from_secs(2);
         assert!(s.to_accounts_config().is_err());
         s.sync_token_ttl = Duration::from_secs(60);
-        s.lockout_after = 0;
+        s.backoff_after = 0;
         assert!(s.to_accounts_config().is_err());
     }
 

@@ -485,7 +485,7 @@ pub async fn update_person(
             signin::end_all_sessions(&mut tx, id).await?;
         }
         Some(false) if old.disabled => {
-            sqlx::query("UPDATE people SET disabled_at = NULL, failed_logins = 0, locked_until = NULL WHERE id = $1")
+            sqlx::query("UPDATE people SET disabled_at = NULL WHERE id = $1")
                 .bind(id)
                 .execute(&mut *tx)
                 .await?;

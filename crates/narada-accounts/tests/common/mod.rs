@@ -70,10 +70,6 @@ fn unique() -> String {
     )
 }
 
-fn build(name: &'static str, url: String, db: Db, cleanup: Cleanup) -> Env {
-    build_with(name, url, db, cleanup, AccountsConfig::for_tests())
-}
-
 fn build_with(
     name: &'static str,
     url: String,
@@ -114,8 +110,13 @@ pub async fn sqlite_with(config: AccountsConfig) -> Env {
 
 /// A fresh SQLite database, and a fresh Postgres schema when configured.
 pub async fn backends() -> Vec<Env> {
+    backends_with(AccountsConfig::for_tests()).await
+}
+
+/// [`backends`] with other settings.
+pub async fn backends_with(config: AccountsConfig) -> Vec<Env> {
     let mut out = Vec::new();
-    out.push(sqlite_with(AccountsConfig::for_tests()).await);
+    out.push(sqlite_with(config.clone()).await);
 
     match std::env::var("NARADA_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
@@ -131,11 +132,12 @@ pub async fn backends() -> Vec<Env> {
             };
             let db = Db::connect_with(&url, opts).await.expect("postgres pool");
             db.migrate().await.expect("postgres migrations");
-            out.push(build(
+            out.push(build_with(
                 "postgres",
                 url.clone(),
                 db,
                 Cleanup::Schema(url, schema),
+                config,
             ));
         }
         _ => eprintln!("skipping postgres: NARADA_TEST_POSTGRES_URL not set"),
@@ -170,6 +172,8 @@ pub struct Answer {
     pub status: StatusCode,
     pub body: Value,
     pub set_cookies: Vec<String>,
+    /// `Retry-After`, seconds, when sent.
+    pub retry_after: Option<u64>,
 }
 
 impl std::fmt::Debug for Answer {
@@ -290,6 +294,20 @@ impl Env {
         self.send(req).await
     }
 
+    /// `POST /api/auth/login` from the client address `ip`.
+    pub async fn try_login_from(&self, ip: [u8; 4], email: &str, password: &str) -> Answer {
+        let body = json!({ "email": email, "password": password }).to_string();
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri("/api/auth/login")
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(body))
+            .expect("request");
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((ip, 5555))));
+        self.send(req).await
+    }
+
     pub async fn send(&self, req: Request<Body>) -> Answer {
         let resp = self.router.clone().oneshot(req).await.expect("infallible");
         let status = resp.status();
@@ -299,6 +317,11 @@ impl Env {
             .iter()
             .filter_map(|v| v.to_str().ok().map(str::to_owned))
             .collect();
+        let retry_after = resp
+            .headers()
+            .get(header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.parse().ok());
         let bytes = resp.into_body().collect().await.expect("body").to_bytes();
         let body = if bytes.is_empty() {
             Value::Null
@@ -310,6 +333,7 @@ impl Env {
             status,
             body,
             set_cookies,
+            retry_after,
         }
     }
 
@@ -332,6 +356,30 @@ impl Env {
         assert_eq!(a.status, StatusCode::OK, "login {email}: {a:?}");
         session_from(&a)
     }
+}
+
+/// The four kinds of address an attacker may type, and one way to make each.
+pub async fn sign_in_addresses(env: &Env) -> [&'static str; 4] {
+    env.person("known@x.pl", AccountRole::Editor, &[], &[])
+        .await;
+    env.person("disabled@x.pl", AccountRole::Editor, &[], &[])
+        .await;
+    env.person("invited@x.pl", AccountRole::Editor, &[], &[])
+        .await;
+    sqlx::query("UPDATE people SET disabled_at = 1 WHERE email = 'disabled@x.pl'")
+        .execute(env.db.pool())
+        .await
+        .expect("disable");
+    sqlx::query("UPDATE people SET password_hash = NULL WHERE email = 'invited@x.pl'")
+        .execute(env.db.pool())
+        .await
+        .expect("no password yet");
+    [
+        "known@x.pl",
+        "unknown@x.pl",
+        "disabled@x.pl",
+        "invited@x.pl",
+    ]
 }
 
 pub fn session_from(a: &Answer) -> Session {
