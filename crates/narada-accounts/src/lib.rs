@@ -23,6 +23,7 @@ pub mod auth;
 pub mod config;
 pub mod db;
 pub mod error;
+pub mod history;
 pub mod live;
 pub mod model;
 pub mod policy;

@@ -346,6 +346,42 @@ pub fn is_admin(person: &PersonFacts) -> bool {
     !person.disabled && person.role == AccountRole::Admin
 }
 
+/// What someone may do with a document's version history (issue 10).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HistoryAction {
+    /// See the named versions (list them, open one).
+    ReadNamed,
+    /// See every version, compare two, replay the timeline, see who wrote what.
+    ReadAll,
+    /// Name the current version.
+    Name,
+    /// Restore a version (a forward edit of the content).
+    Restore,
+}
+
+impl HistoryAction {
+    pub const ALL: [HistoryAction; 4] = [
+        HistoryAction::ReadNamed,
+        HistoryAction::ReadAll,
+        HistoryAction::Name,
+        HistoryAction::Restore,
+    ];
+}
+
+/// May the person do `action` with the document's history? Everyone who reads it sees its
+/// named versions; editors and moderators (effective role, so not while archived for the
+/// writing ones) see everything, name versions and restore.
+pub fn can_history(person: &PersonFacts, action: HistoryAction, doc: &DocFacts) -> bool {
+    let role = effective_role(person, doc);
+    match action {
+        HistoryAction::ReadNamed => role >= Some(Role::Viewer),
+        HistoryAction::ReadAll | HistoryAction::Name | HistoryAction::Restore => {
+            role >= Some(Role::Editor)
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -378,5 +414,46 @@ mod tests {
             effective_role(&person(AccountRole::Editor), &doc),
             Some(Role::Editor)
         );
+    }
+
+    #[test]
+    fn history_named_for_readers_everything_for_editors() {
+        use super::HistoryAction::*;
+        let doc = DocFacts {
+            owner: Owner::City(1),
+            owner_city_networks: BTreeSet::new(),
+            archived: false,
+            deleted: false,
+            shares: Vec::new(),
+        };
+        let person = |role| PersonFacts {
+            id: 1,
+            role,
+            disabled: false,
+            cities: BTreeSet::from([1]),
+            assigned_networks: BTreeSet::new(),
+            city_networks: BTreeSet::new(),
+        };
+        let may = |p: &PersonFacts, d: &DocFacts| -> Vec<HistoryAction> {
+            HistoryAction::ALL
+                .into_iter()
+                .filter(|a| can_history(p, *a, d))
+                .collect()
+        };
+        assert_eq!(may(&person(AccountRole::Viewer), &doc), [ReadNamed]);
+        assert_eq!(may(&person(AccountRole::Commenter), &doc), [ReadNamed]);
+        assert_eq!(may(&person(AccountRole::Editor), &doc), HistoryAction::ALL);
+        assert_eq!(
+            may(&person(AccountRole::Moderator), &doc),
+            HistoryAction::ALL
+        );
+        let archived = DocFacts {
+            archived: true,
+            ..doc.clone()
+        };
+        assert_eq!(may(&person(AccountRole::Editor), &archived), [ReadNamed]);
+        let mut outsider = person(AccountRole::Editor);
+        outsider.cities.clear();
+        assert!(may(&outsider, &doc).is_empty());
     }
 }

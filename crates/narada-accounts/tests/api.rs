@@ -1144,6 +1144,12 @@ const ROUTES: &[(&str, &str)] = &[
     ("delete", "/docs/{id}/shares/{kind}/{grantee}"),
     ("post", "/docs/{id}/token"),
     ("post", "/docs/{id}/export"),
+    ("get", "/docs/{id}/versions"),
+    ("post", "/docs/{id}/versions"),
+    ("get", "/docs/{id}/versions/{vid}"),
+    ("post", "/docs/{id}/versions/{vid}/restore"),
+    ("get", "/docs/{id}/compare"),
+    ("get", "/docs/{id}/timeline"),
     ("get", "/admin/people"),
     ("post", "/admin/people"),
     ("get", "/admin/people/{id}"),
@@ -1185,6 +1191,7 @@ async fn openapi_covers_every_route(env: &Env) {
             .replace("{id}", "1")
             .replace("{kind}", "person")
             .replace("{grantee}", "1")
+            .replace("{vid}", "1")
             .replace("{city}", "1")
             .replace("{network}", "1");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");

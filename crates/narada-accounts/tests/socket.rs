@@ -3,102 +3,19 @@
 //! give (an editor writes, a commenter's writes are refused), and taking access away through the
 //! API closes the live socket (4403) — on SQLite and Postgres.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::ConnectInfo;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{Method, StatusCode};
 use axum::Router;
-use http_body_util::BodyExt;
 use narada_accounts::policy::AccountRole;
 use narada_accounts::{AccountsConfig, AccountsState, Db, NewUser};
 use narada_auth::{AccessRevoker, TokenKey};
 use narada_tests::{both_backends, unique_doc, Backend, Client, TestServer, SECRET};
-use serde_json::{json, Value};
+use serde_json::json;
 use sqlx::Row;
-use tower::ServiceExt;
 
-const PW: &str = "socket test password";
-
-struct Api {
-    router: Router,
-}
-
-struct Who {
-    cookie: String,
-    csrf: String,
-}
-
-impl Api {
-    async fn call(
-        &self,
-        method: Method,
-        path: &str,
-        who: Option<&Who>,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req = Request::builder().method(method).uri(path);
-        if let Some(w) = who {
-            req = req
-                .header(header::COOKIE, format!("narada_session={}", w.cookie))
-                .header("x-csrf-token", w.csrf.clone());
-        }
-        let body = match body {
-            Some(v) => {
-                req = req.header(header::CONTENT_TYPE, "application/json");
-                Body::from(v.to_string())
-            }
-            None => Body::empty(),
-        };
-        let mut req = req.body(body).expect("request");
-        req.extensions_mut()
-            .insert(ConnectInfo(SocketAddr::from(([127, 0, 0, 1], 1))));
-        let resp = self.router.clone().oneshot(req).await.expect("infallible");
-        let status = resp.status();
-        let cookies: Vec<String> = resp
-            .headers()
-            .get_all(header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok().map(str::to_owned))
-            .collect();
-        let bytes = resp.into_body().collect().await.expect("body").to_bytes();
-        let mut v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        if let Some(c) = cookies
-            .iter()
-            .find_map(|c| c.strip_prefix("narada_session="))
-        {
-            v["__cookie"] = Value::String(c.split(';').next().unwrap_or_default().to_owned());
-        }
-        (status, v)
-    }
-
-    async fn login(&self, email: &str) -> Who {
-        let (s, v) = self
-            .call(
-                Method::POST,
-                "/api/auth/login",
-                None,
-                Some(json!({ "email": email, "password": PW })),
-            )
-            .await;
-        assert_eq!(s, StatusCode::OK, "{v}");
-        Who {
-            cookie: v["__cookie"].as_str().expect("cookie").to_owned(),
-            csrf: v["csrf_token"].as_str().expect("csrf").to_owned(),
-        }
-    }
-
-    async fn token(&self, who: &Who, doc: &str) -> (StatusCode, Value) {
-        self.call(
-            Method::POST,
-            &format!("/api/docs/{doc}/token"),
-            Some(who),
-            None,
-        )
-        .await
-    }
-}
+mod live_api;
+use live_api::{Api, PW};
 
 /// A valid token whose `iat` lies `secs` in the past (as if fetched before a revocation).
 fn token_issued_secs_ago(doc: &str, sub: &str, secs: u64) -> String {

@@ -103,6 +103,12 @@ impl Server {
             config.accounts.to_accounts_config()?,
         )
         .with_live(Arc::new(hub::LiveHub(hub.clone())));
+        // Automatic versions (issue 10): a sweep over the stored log, on every node (the
+        // database keeps two nodes from storing the same one).
+        tokio::spawn(narada_accounts::history::run_auto(
+            accounts.clone(),
+            shutdown.clone().cancelled_owned(),
+        ));
         let origins = Arc::new(origin::Origins::from_config(
             &config,
             listener.local_addr()?,

@@ -61,7 +61,7 @@ fn parse_doc_id(s: &str) -> Result<String> {
 }
 
 /// Loads a document the caller may see: 404 if missing, or deleted and the caller is no admin.
-async fn load_visible(
+pub(crate) async fn load_visible(
     conn: &mut AnyConnection,
     caller: &Caller,
     id: &str,
@@ -84,7 +84,7 @@ fn require(caller: &Caller, action: Action, facts: &DocFacts) -> Result<()> {
     }
 }
 
-fn doc_entry<'a>(
+pub(crate) fn doc_entry<'a>(
     caller: &'a Caller,
     action: &'a str,
     doc: &str,

@@ -4,6 +4,7 @@
 //! |-----------|------------------------|-----------------------------|
 //! | `/auth/*` | [`auth`](self::auth)   | anyone (login) / signed in  |
 //! | `/docs/*` | [`docs`](self::docs)   | signed in; rules in `policy`|
+//! | `/docs/{id}/versions`, `/compare`, `/timeline` | [`history`](self::history) | signed in; `policy::can_history` |
 //! | `/admin/*`| [`admin`](self::admin) | admins                      |
 //! | `/networks`, `/cities` | [`admin`](self::admin) | signed in (pickers) |
 //! | `/openapi.json` | here             | anyone                      |
@@ -36,6 +37,7 @@ use crate::AccountsState;
 pub mod admin;
 pub mod auth;
 pub mod docs;
+pub mod history;
 
 /// Largest request body the accounts API reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -73,6 +75,15 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AccountsState) -> Router<
         .route("/docs/{id}/shares/{kind}/{grantee}", delete(docs::unshare))
         .route("/docs/{id}/token", post(docs::token))
         .route("/docs/{id}/export", post(docs::export))
+        // version history
+        .route(
+            "/docs/{id}/versions",
+            get(history::list).post(history::create),
+        )
+        .route("/docs/{id}/versions/{vid}", get(history::get))
+        .route("/docs/{id}/versions/{vid}/restore", post(history::restore))
+        .route("/docs/{id}/compare", get(history::compare))
+        .route("/docs/{id}/timeline", get(history::timeline))
         // administration
         .route(
             "/admin/people",
