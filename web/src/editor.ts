@@ -17,7 +17,7 @@
 import { Editor } from '@tiptap/core';
 import Collaboration from '@tiptap/extension-collaboration';
 import CollaborationCaret from '@tiptap/extension-collaboration-caret';
-import { t, onLanguageChange, type MessageKey } from './i18n';
+import { t, closeReason, onLanguageChange, type MessageKey, type Vars } from './i18n';
 import { $, fragment, header } from './ui';
 import { createToolbar } from './toolbar';
 import { formattingTools, tableTools } from './editor/tools';
@@ -297,7 +297,7 @@ function mountDocument(
   const copyOwner = person ? `p${person.id}` : `guest-${access.claims.sub ?? name}`;
   let writable = canWrite(access.claims.role);
   let noticeKey: MessageKey | null = writable ? null : 'readOnlyRole';
-  let noticeVars: Record<string, string> = {};
+  let noticeVars: Vars = {};
   let lastAnnounced = '';
   let savingTimer: number | undefined;
 
@@ -394,7 +394,7 @@ function mountDocument(
           return;
         }
         noticeKey = reason === 'expired' ? 'linkExpired' : 'connectionClosed';
-        noticeVars = { reason };
+        noticeVars = { reason: closeReason(Number(reason.replace(/^close:/, ''))) };
         renderNotice();
         editor?.setEditable(false);
         updateToolbars();

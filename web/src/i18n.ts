@@ -241,6 +241,13 @@ const pl = {
   networkNameTaken: 'Sieć o tej nazwie już istnieje. Wybierz inną nazwę.',
   personEmailTaken: 'Ktoś z tym adresem e-mail ma już konto w Naradzie.',
   personLinkDisabled: 'To konto jest wyłączone, więc nie można utworzyć dla niego linku. Najpierw włącz konto.',
+  closeShutdown: 'serwer jest wyłączany',
+  closeBadMessage: 'serwer nie zrozumiał wiadomości od tej strony',
+  closeTooBig: 'zmiana była za duża',
+  closeUnavailable: 'dokument jest chwilowo niedostępny',
+  closeReloaded: 'dokument wczytano ponownie po błędzie serwera',
+  closeBusy: 'serwer jest przeciążony',
+  closeOther: 'kod {code}',
   errorRoleTooHigh: 'Nie możesz dać nikomu wyższych uprawnień niż Twoje własne. Wybierz niższe uprawnienia.',
   errorTooManySockets: 'Ten dokument jest otwarty w zbyt wielu kartach lub na zbyt wielu urządzeniach. Zamknij niektóre i spróbuj ponownie.',
   close: 'Zamknij',
@@ -610,6 +617,13 @@ const en: Record<MessageKey, string> = {
   networkNameTaken: 'A network with this name already exists. Choose another name.',
   personEmailTaken: 'Someone with this email address already has a Narada account.',
   personLinkDisabled: 'This account is disabled, so no link can be made for it. Enable the account first.',
+  closeShutdown: 'the server is shutting down',
+  closeBadMessage: 'the server did not understand a message from this page',
+  closeTooBig: 'a change was too large',
+  closeUnavailable: 'the document is unavailable for the moment',
+  closeReloaded: 'the document was reloaded after a server error',
+  closeBusy: 'the server is overloaded',
+  closeOther: 'code {code}',
   errorRoleTooHigh: 'You cannot give anyone more access than you have yourself. Choose a lower access.',
   errorTooManySockets: 'This document is open in too many tabs or on too many devices. Close some of them and try again.',
   close: 'Close',
@@ -984,4 +998,23 @@ export function allMessages(l: Lang): string[] {
     ...Object.values(auditActions).map((m) => m[l]),
     ...Object.values(auditReasons).map((m) => m[l]),
   ];
+}
+
+/**
+ * Why the server closed a sync socket, by its close code (PROTOCOL.md): the close frame's reason
+ * is English, for developers, so the page words the code instead.
+ */
+const CLOSE_TEXT: Record<number, MessageKey> = {
+  1001: 'closeShutdown',
+  1002: 'closeBadMessage',
+  1003: 'closeBadMessage',
+  1007: 'closeBadMessage',
+  1009: 'closeTooBig',
+  1011: 'closeUnavailable',
+  1012: 'closeReloaded',
+  1013: 'closeBusy',
+};
+
+export function closeReason(code: number): Message {
+  return CLOSE_TEXT[code] ? { key: CLOSE_TEXT[code] } : { key: 'closeOther', vars: { code } };
 }

@@ -134,7 +134,8 @@ export class SyncSession {
         void this.recover();
         return;
       }
-      this.close(event.code === CLOSE_ACCESS_REVOKED ? 'no-access' : event.reason || String(event.code));
+      // By code: the close reason is the server's English, for developers (see closeReason).
+      this.close(event.code === CLOSE_ACCESS_REVOKED ? 'no-access' : `close:${event.code}`);
     });
     this.doc.on('update', (_update: Uint8Array, origin: unknown) => {
       if (origin !== p && !this.quietOrigins.has(origin) && !p.wsconnected) {

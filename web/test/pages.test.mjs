@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { importTs } from '../load-ts.mjs';
 import { WAIT, chromiumSkip, newPerson, signIn, startDemo } from './chromium.mjs';
+import { mintToken } from './support.mjs';
 
 const webDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const i18n = await importTs(path.join(webDir, 'src/i18n.ts'));
@@ -396,6 +397,35 @@ describe('every page in Polish and in English, in Chromium', { skip: chromiumSki
       await bare.locator('.places--city .problem-summary li').textContent(),
       'Serwer odrzucił żądanie. Spróbuj ponownie, a jeśli to się powtarza, powiadom administratora.',
     );
+    await context.close();
+  });
+
+  test('a socket the server closes is told by its close code, never by its English reason', async () => {
+    await refreshData();
+    const guest = 'Gość z linku';
+    data = [guest, ...data];
+    const token = await mintToken(demo.ws, { doc: 'mid-krakow', user: guest, role: 'viewer' });
+    const { page, context } = await newPerson(browser, pageErrors);
+    // The real server behind a route that can close the page's socket as a server would.
+    let toPage = null;
+    await page.routeWebSocket(/\/sync\//, (ws) => {
+      ws.connectToServer();
+      toPage = ws;
+    });
+    await page.goto(`${server.httpUrl}/d/mid-krakow?token=${token}`);
+    // Opened by a link, the page first asks the person's name (offering the token's).
+    await page.locator('#display-name').waitFor({ timeout: WAIT });
+    assert.deepEqual(await foreignTexts(page, 'pl'), [], 'the name prompt');
+    await page.locator('main form button[type="submit"]').click();
+    await page.locator('.status__live', { hasText: 'Połączono' }).waitFor({ timeout: WAIT });
+    await toPage.close({ code: 4499, reason: 'the room is closed for maintenance' });
+    await page.locator('.notice', { hasText: 'Serwer zamknął połączenie' }).waitFor({ timeout: WAIT });
+    const notice = page.locator('.notice.notice--error');
+    assert.equal(await notice.textContent(), 'Serwer zamknął połączenie (kod 4499). Odśwież stronę lub poproś administratora o link.');
+    assert.deepEqual(await foreignTexts(page, 'pl'), []);
+    await switchTo(page, 'en');
+    assert.equal(await notice.textContent(), 'The server closed the connection (code 4499). Reload the page or ask your administrator for a link.');
+    assert.deepEqual(await foreignTexts(page, 'en'), []);
     await context.close();
   });
 
