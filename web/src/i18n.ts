@@ -969,6 +969,7 @@ const ERROR_TEXT: Record<string, MessageKey> = {
   bad_document: 'errorBadDocument',
   bad_user: 'errorBadUser',
   storage_unreachable: 'errorStorage',
+  storage_failing: 'errorStorage',
   role_too_high: 'errorRoleTooHigh',
   too_many_sockets: 'errorTooManySockets',
   // Refusals of the sync socket's upgrade (the browser does not show their body, but a client may).
