@@ -70,6 +70,13 @@ fn state_of(v: &Value) -> Vec<u8> {
         .expect("base64")
 }
 
+/// The automatic versions a sweep at `now` stored for this test's document (the Postgres
+/// database is shared with other tests, whose documents the sweep sees too).
+async fn sweep(w: &World, now: i64) -> Result<Vec<history::Version>, ()> {
+    let made = history::auto_sweep(&w.db, now).await.expect("sweep");
+    Ok(made.into_iter().filter(|v| v.doc_id == w.doc).collect())
+}
+
 struct World {
     server: TestServer,
     db: Db,
@@ -362,13 +369,13 @@ both_backends!(
             )
             .await;
         assert_eq!(s, StatusCode::CREATED);
-        let auto = history::auto_sweep(&w.db, w.state.now_ms() + history::AUTO_IDLE_MS + 1)
+        let auto = sweep(&w, w.state.now_ms() + history::AUTO_IDLE_MS + 1)
             .await
             .expect("sweep");
         assert!(auto.is_empty(), "nothing new since the named version");
         let n = add_paragraph(&mut a, "Więcej");
         a.wait(|s| s.acked >= n).await;
-        let auto = history::auto_sweep(&w.db, w.state.now_ms() + history::AUTO_IDLE_MS + 1)
+        let auto = sweep(&w, w.state.now_ms() + history::AUTO_IDLE_MS + 1)
             .await
             .expect("sweep");
         assert_eq!(auto.len(), 1);
@@ -458,15 +465,13 @@ both_backends!(
         a.wait(|s| s.acked >= n).await;
         let now = w.state.now_ms();
         // Still editing (the last edit is fresh): no version yet.
-        assert!(history::auto_sweep(&w.db, now).await.unwrap().is_empty());
+        assert!(sweep(&w, now).await.unwrap().is_empty());
         // The burst ended: one version, and only one however often the sweep runs.
-        let made = history::auto_sweep(&w.db, now + history::AUTO_IDLE_MS + 1)
-            .await
-            .unwrap();
+        let made = sweep(&w, now + history::AUTO_IDLE_MS + 1).await.unwrap();
         assert_eq!(made.len(), 1);
         assert_eq!(made[0].reason, "auto");
         assert_eq!(made[0].authors, [w.ed_id.to_string()]);
-        assert!(history::auto_sweep(&w.db, now + history::AUTO_IDLE_MS + 2)
+        assert!(sweep(&w, now + history::AUTO_IDLE_MS + 2)
             .await
             .unwrap()
             .is_empty());
@@ -476,7 +481,7 @@ both_backends!(
         let n = add_paragraph(&mut a, "Drugi");
         a.wait(|s| s.acked >= n).await;
         let now = w.state.now_ms();
-        assert!(history::auto_sweep(&w.db, now).await.unwrap().is_empty());
+        assert!(sweep(&w, now).await.unwrap().is_empty());
         sqlx::query(
             "UPDATE updates SET created_at_ms = created_at_ms - $1 WHERE doc_id = $2 AND seq > $3",
         )
@@ -488,7 +493,7 @@ both_backends!(
         .unwrap();
         let n = add_paragraph(&mut a, "Trzeci");
         a.wait(|s| s.acked >= n).await;
-        let made = history::auto_sweep(&w.db, w.state.now_ms()).await.unwrap();
+        let made = sweep(&w, w.state.now_ms()).await.unwrap();
         assert_eq!(made.len(), 1, "ten minutes of editing make a version");
         assert_eq!(fragment_xml(&history::get(&mut w.db.pool().acquire().await.unwrap(), &w.doc, made[0].id).await.unwrap().1),
             "<paragraph><bold>P</bold>ierwszy</paragraph><paragraph><bold>D</bold>rugi</paragraph><paragraph><bold>T</bold>rzeci</paragraph>");

@@ -40,6 +40,10 @@ pub struct DocView {
     pub can: Vec<Action>,
     /// The highest role the caller may share it at (null: they may not share it).
     pub max_share_role: Option<Role>,
+    /// Who changed the content last and when, from the authored log (list and get only:
+    /// `{"at", "by": {"id", "name"} | null, "kind"}`, null before the first edit).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub last_change: Option<serde_json::Value>,
 }
 
 fn view(caller: &Caller, meta: DocMeta, facts: &DocFacts) -> DocView {
@@ -51,7 +55,16 @@ fn view(caller: &Caller, meta: DocMeta, facts: &DocFacts) -> DocView {
             .filter(|a| policy::can(&caller.facts, *a, facts))
             .collect(),
         meta,
+        last_change: None,
     }
+}
+
+/// Fills in `last_change` from the last entry of each document's log.
+async fn with_last_change(conn: &mut AnyConnection, views: &mut [DocView]) -> Result<()> {
+    for v in views.iter_mut() {
+        v.last_change = Some(crate::history::last_change(conn, &v.meta.id).await?);
+    }
+    Ok(())
 }
 
 fn parse_doc_id(s: &str) -> Result<String> {
@@ -190,6 +203,7 @@ pub async fn list(
         })
         .map(|(meta, facts)| view(&caller, meta, &facts))
         .collect();
+    with_last_change(&mut conn, &mut out).await?;
     out.sort_by(|a, b| {
         text::polish_cmp(&a.meta.title, &b.meta.title).then_with(|| a.meta.id.cmp(&b.meta.id))
     });
@@ -274,7 +288,8 @@ pub async fn get(
     } else {
         None
     };
-    let v = view(&caller, meta, &facts);
+    let mut v = view(&caller, meta, &facts);
+    with_last_change(&mut conn, std::slice::from_mut(&mut v)).await?;
     let mut body = serde_json::to_value(&v).map_err(|e| AccountsError::Internal(e.to_string()))?;
     body["shares"] = serde_json::to_value(shares).unwrap_or_default();
     Ok(Json(body))

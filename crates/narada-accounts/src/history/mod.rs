@@ -277,6 +277,27 @@ pub async fn people(
     Ok(out)
 }
 
+/// Who changed `doc` last and when, from the last entry of its authored log:
+/// `{"at", "by": {"id", "name"} | null, "kind"}`, or null when it was never edited.
+pub async fn last_change(conn: &mut AnyConnection, doc: &str) -> Result<Value> {
+    let row = sqlx::query(
+        "SELECT created_at_ms, author_kind, person FROM updates \
+         WHERE doc_id = $1 ORDER BY seq DESC LIMIT 1",
+    )
+    .bind(doc)
+    .fetch_optional(&mut *conn)
+    .await?;
+    let Some(row) = row else {
+        return Ok(Value::Null);
+    };
+    let at: i64 = row.try_get("created_at_ms")?;
+    let kind: String = row.try_get("author_kind")?;
+    let person: Option<String> = row.try_get("person")?;
+    let names = people(conn, person.clone()).await?;
+    let by = person.and_then(|p| names.get(&p).cloned());
+    Ok(json!({ "at": at, "by": by, "kind": kind }))
+}
+
 /// Versions as the API shows them (the contract of issue 10).
 pub async fn views(conn: &mut AnyConnection, versions: &[Version]) -> Result<Vec<Value>> {
     let subjects = versions.iter().flat_map(|v| {
