@@ -5,6 +5,7 @@
 //! * [`throttle`] — slowing password guessing per address + account and per account.
 //! * [`api`] — the JSON API the server mounts under `/api` ([`router`]).
 //! * [`audit`] — the append-only audit trail.
+//! * [`review`], [`anchor`] — expert review threads and where they point in the text.
 //! * [`access`] — who lost access after a change, so their sockets can be closed.
 //! * [`live`] — what the API may ask of the live documents (server edits, events).
 //! * [`seed`] — `create_user` for `narada admin create-user` and the `narada seed --demo` data.
@@ -17,6 +18,7 @@ use std::sync::Arc;
 use narada_auth::{AccessRevoker, TokenKey};
 
 pub mod access;
+pub mod anchor;
 pub mod api;
 pub mod audit;
 pub mod auth;
@@ -27,6 +29,7 @@ pub mod history;
 pub mod live;
 pub mod model;
 pub mod policy;
+pub mod review;
 pub mod seed;
 pub mod text;
 pub mod throttle;

@@ -65,8 +65,26 @@
 //! | restore a deleted document | admin                                           |
 //! | create in an owner         | admin; or an editor/moderator whose reach to that owner (home, network, advised) gives editor or above |
 //!
+//! # Review threads (expert comments)
+//!
+//! Threads and their replies live beside the text (`api/review.rs`); on the sync socket a
+//! commenter's text updates stay refused. *Own* means: the thread's or reply's author, as the
+//! server stamped it. Every rule also needs the document role shown (so an archived document's
+//! threads are read-only for everyone).
+//!
+//! | thread action                               | who may                                      |
+//! |---------------------------------------------|----------------------------------------------|
+//! | read threads and replies                    | effective role ≥ viewer                      |
+//! | create a thread, reply                      | effective role ≥ commenter                   |
+//! | edit one's own thread or reply, delete one's own reply | effective role ≥ commenter        |
+//! | mark answered                               | effective role ≥ editor                      |
+//! | close, reopen                               | the thread's author (role ≥ commenter), or a moderator |
+//! | accept / reject a suggested wording         | effective role ≥ editor                      |
+//! | delete someone else's reply                 | moderator                                    |
+//! | be mentioned (`@`)                          | effective role ≥ viewer                      |
+//!
 //! The full matrix is tested in `tests/policy_matrix.rs` and again through HTTP in
-//! `tests/api_matrix.rs`.
+//! `tests/api_matrix.rs`; the review rules in `tests/review.rs`.
 
 use std::collections::BTreeSet;
 
@@ -298,6 +316,54 @@ pub fn can(person: &PersonFacts, action: Action, doc: &DocFacts) -> bool {
         Action::Archive | Action::Share => manages(person, doc),
         Action::Delete | Action::Move => manages(person, doc) && holds(person, doc.owner),
         Action::Restore => !person.disabled && person.role == AccountRole::Admin,
+    }
+}
+
+/// Everything one can ask to do with a review thread (or a reply in it).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ThreadAction {
+    Read,
+    Create,
+    Reply,
+    /// Edit one's own thread or reply; delete one's own reply.
+    EditOwn,
+    Answer,
+    /// Close or reopen.
+    Close,
+    /// Accept or reject a suggested wording.
+    Decide,
+    /// Delete someone else's reply.
+    Moderate,
+}
+
+impl ThreadAction {
+    pub const ALL: [ThreadAction; 8] = [
+        ThreadAction::Read,
+        ThreadAction::Create,
+        ThreadAction::Reply,
+        ThreadAction::EditOwn,
+        ThreadAction::Answer,
+        ThreadAction::Close,
+        ThreadAction::Decide,
+        ThreadAction::Moderate,
+    ];
+}
+
+/// May the person do `action` on a thread (or reply) of the document? `own`: the person is the
+/// author of the thread (for [`ThreadAction::Close`]) or of the reply/thread being edited (for
+/// [`ThreadAction::EditOwn`]); ignored by the other actions.
+pub fn can_thread(person: &PersonFacts, doc: &DocFacts, action: ThreadAction, own: bool) -> bool {
+    let role = effective_role(person, doc);
+    match action {
+        ThreadAction::Read => role >= Some(Role::Viewer),
+        ThreadAction::Create | ThreadAction::Reply => role >= Some(Role::Commenter),
+        ThreadAction::EditOwn => own && role >= Some(Role::Commenter),
+        ThreadAction::Answer | ThreadAction::Decide => role >= Some(Role::Editor),
+        ThreadAction::Close => {
+            (own && role >= Some(Role::Commenter)) || role >= Some(Role::Moderator)
+        }
+        ThreadAction::Moderate => role >= Some(Role::Moderator),
     }
 }
 

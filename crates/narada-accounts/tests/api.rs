@@ -1150,6 +1150,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/docs/{id}/versions/{vid}/restore"),
     ("get", "/docs/{id}/compare"),
     ("get", "/docs/{id}/timeline"),
+    ("get", "/docs/{id}/threads"),
+    ("post", "/docs/{id}/threads"),
+    ("get", "/docs/{id}/threads/{tid}"),
+    ("patch", "/docs/{id}/threads/{tid}"),
+    ("post", "/docs/{id}/threads/{tid}/comments"),
+    ("patch", "/docs/{id}/threads/{tid}/comments/{cid}"),
+    ("delete", "/docs/{id}/threads/{tid}/comments/{cid}"),
+    ("post", "/docs/{id}/threads/{tid}/accept"),
+    ("post", "/docs/{id}/threads/{tid}/reject"),
+    ("get", "/docs/{id}/people"),
+    ("get", "/notifications"),
+    ("post", "/notifications/read"),
     ("get", "/admin/people"),
     ("post", "/admin/people"),
     ("get", "/admin/people/{id}"),
@@ -1193,7 +1205,9 @@ async fn openapi_covers_every_route(env: &Env) {
             .replace("{grantee}", "1")
             .replace("{vid}", "1")
             .replace("{city}", "1")
-            .replace("{network}", "1");
+            .replace("{network}", "1")
+            .replace("{tid}", "1")
+            .replace("{cid}", "1");
         let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
         let r = env
             .request(m, &format!("/api{concrete}"), None, Some(json!({})))

@@ -5,6 +5,7 @@
 //! | `/auth/*` | [`auth`](self::auth)   | anyone (login) / signed in  |
 //! | `/docs/*` | [`docs`](self::docs)   | signed in; rules in `policy`|
 //! | `/docs/{id}/versions`, `/compare`, `/timeline` | [`history`](self::history) | signed in; `policy::can_history` |
+//! | `/docs/{id}/threads/*`, `/docs/{id}/people`, `/notifications` | [`review`](self::review) | signed in; rules in `policy` |
 //! | `/admin/*`| [`admin`](self::admin) | admins                      |
 //! | `/networks`, `/cities` | [`admin`](self::admin) | signed in (pickers) |
 //! | `/openapi.json` | here             | anyone                      |
@@ -38,6 +39,7 @@ pub mod admin;
 pub mod auth;
 pub mod docs;
 pub mod history;
+pub mod review;
 
 /// Largest request body the accounts API reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -84,6 +86,25 @@ pub fn router<S: Clone + Send + Sync + 'static>(state: AccountsState) -> Router<
         .route("/docs/{id}/versions/{vid}/restore", post(history::restore))
         .route("/docs/{id}/compare", get(history::compare))
         .route("/docs/{id}/timeline", get(history::timeline))
+        // expert review
+        .route("/docs/{id}/threads", get(review::list).post(review::create))
+        .route(
+            "/docs/{id}/threads/{tid}",
+            get(review::get).patch(review::patch),
+        )
+        .route(
+            "/docs/{id}/threads/{tid}/comments",
+            post(review::add_comment),
+        )
+        .route(
+            "/docs/{id}/threads/{tid}/comments/{cid}",
+            axum::routing::patch(review::edit_comment).delete(review::delete_comment),
+        )
+        .route("/docs/{id}/threads/{tid}/accept", post(review::accept))
+        .route("/docs/{id}/threads/{tid}/reject", post(review::reject))
+        .route("/docs/{id}/people", get(review::people))
+        .route("/notifications", get(review::notifications))
+        .route("/notifications/read", post(review::mark_read))
         // administration
         .route(
             "/admin/people",

@@ -182,7 +182,37 @@ impl std::fmt::Debug for Answer {
     }
 }
 
+/// Live documents for tests without a hub: records every event; server edits are unavailable.
+#[derive(Default)]
+pub struct RecordingLive {
+    pub events: Mutex<Vec<(String, Value)>>,
+}
+
+impl narada_accounts::live::LiveDocs for RecordingLive {
+    fn server_edit(
+        &self,
+        _doc: &str,
+        _kind: narada_store::AuthorKind,
+        _person: Option<String>,
+        _edit: narada_accounts::live::ServerEdit,
+    ) -> narada_accounts::live::LiveFuture<'_, Result<Option<i64>, narada_accounts::live::LiveError>>
+    {
+        Box::pin(async { Err(narada_accounts::live::LiveError::Unavailable) })
+    }
+
+    fn emit_event(&self, doc: &str, event: Value) {
+        self.events.lock().push((doc.to_owned(), event));
+    }
+}
+
 impl Env {
+    /// The same environment with its API connected to `live`.
+    pub fn with_live(mut self, live: Arc<dyn narada_accounts::live::LiveDocs>) -> Env {
+        self.state = self.state.clone().with_live(live);
+        self.router = Router::new().nest("/api", narada_accounts::router(self.state.clone()));
+        self
+    }
+
     pub async fn cleanup(self) {
         self.db.pool().close().await;
         match self.cleanup {
