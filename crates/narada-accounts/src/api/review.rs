@@ -665,7 +665,9 @@ async fn apply_suggestion(state: &AccountsState, caller: &Caller, t: &Thread) ->
         (Ok(None), None) => Err(AccountsError::Conflict(
             "the suggestion changed nothing".into(),
         )),
-        (Err(LiveError::Busy), None) => Err(AccountsError::RateLimited),
+        (Err(LiveError::Busy), None) => Err(AccountsError::Conflict(
+            "the document is busy storing edits; try again".into(),
+        )),
         (Err(e), None) => Err(AccountsError::Internal(format!("server edit failed: {e}"))),
     }
 }
