@@ -12,6 +12,8 @@ pub mod server;
 
 pub use client::Client;
 pub use fault::FullDisk;
+/// The server crate, for tests elsewhere that wire its hub to other services.
+pub use narada_server;
 pub use process::NaradaProcess;
 pub use raw::RawClient;
 pub use server::{Backend, TestServer};

@@ -375,6 +375,18 @@ function mountDocument(
         renderNotice();
         start(canWrite(fresh.claims.role), fresh);
       },
+      onLiveRole: (_role, canEditNow) => {
+        // The server already applies the new role to this socket; follow it in place, with
+        // the text, the caret and the connection kept.
+        if (s !== session || canEditNow === writable) return;
+        writable = canEditNow;
+        noticeKey = writable ? 'roleNowWritable' : 'roleNowReadOnly';
+        renderNotice();
+        editor?.setEditable(writable);
+        editor?.view.dom.setAttribute('aria-readonly', String(!writable));
+        updateToolbars();
+        renderStatus();
+      },
       onClosed: (reason) => {
         if (s !== session) return;
         if (reason === 'no-access' || reason === 'signed-out') {

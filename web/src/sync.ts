@@ -16,6 +16,10 @@
  *   the editor (`onRoleChanged`), no access or no session ends the session (`onClosed` with
  *   `no-access` or `signed-out`). An unreachable server is retried with the provider's backoff.
  *
+ * - Narada's application events (`events=1`; `[varUint 101][string json]`): `access` (this
+ *   person's role changed while connected) calls `onLiveRole`, so the editor turns read-only or
+ *   writable in place; every event is also handed to the listeners of `onEvent` (panels).
+ *
  * Cross-tab BroadcastChannel sync is off: every change must pass the server, which is the one
  * that enforces roles (a read-only tab must not feed edits to a writable one locally).
  */
@@ -28,6 +32,8 @@ import { type Access, canWrite, devToken, isExpired, readClaims, sessionAccess }
 
 /** Message type of Narada's durable acknowledgement (see PROTOCOL.md). */
 const MESSAGE_ACK = 100;
+/** Message type of Narada's application events (see PROTOCOL.md, "Events"). */
+const MESSAGE_EVENT = 101;
 const MESSAGE_AUTH = 2;
 const MESSAGE_SYNC = 0;
 const SYNC_STEP2 = 1;
@@ -50,6 +56,14 @@ export interface SyncCallbacks {
   onClosed(reason: string): void;
   /** A renewed token has a role that is writable where the old one was not, or the reverse. */
   onRoleChanged(access: Access): void;
+  /** The server changed this person's role on the open socket (no reconnect). */
+  onLiveRole?(role: string, canWrite: boolean): void;
+}
+
+/** An application event from the server: a JSON object with a `type`. */
+export interface NaradaEvent {
+  type: string;
+  [field: string]: unknown;
 }
 
 /** Bytes of a sync message that carries an update (step 2 or update), with whether it is empty. */
@@ -101,7 +115,7 @@ export class SyncSession {
     this.provider = new WebsocketProvider(serverUrl, docName, this.doc, {
       connect: false,
       disableBc: true,
-      params: { token: access.token, ack: '1' },
+      params: { token: access.token, ack: '1', events: '1' },
       WebSocketPolyfill: CountingWebSocket,
       // A signed-in person's sessions reconnect only after asking for a new token (recover).
       shouldReconnect: (event) =>
@@ -113,6 +127,18 @@ export class SyncSession {
     };
     p.messageHandlers[MESSAGE_ACK] = (_encoder, decoder) => {
       this.noteAck(decoding.readVarUint(decoder));
+    };
+    p.messageHandlers[MESSAGE_EVENT] = (_encoder, decoder) => {
+      let event: NaradaEvent;
+      try {
+        event = JSON.parse(decoding.readVarString(decoder)) as NaradaEvent;
+      } catch {
+        return; // not ours to fail on: events are advisory
+      }
+      if (event.type === 'access' && typeof event.role === 'string') {
+        this.callbacks.onLiveRole?.(event.role, event.can_write === true);
+      }
+      for (const listener of this.eventListeners) listener(event);
     };
     p.on('status', ({ status }) => {
       if (status === 'connected') {
@@ -145,6 +171,14 @@ export class SyncSession {
     });
     window.addEventListener('online', this.onOnlineChange);
     window.addEventListener('offline', this.onOnlineChange);
+  }
+
+  private readonly eventListeners = new Set<(event: NaradaEvent) => void>();
+
+  /** Calls `listener` with every application event; returns the function that stops it. */
+  onEvent(listener: (event: NaradaEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
   }
 
   connect(): void {

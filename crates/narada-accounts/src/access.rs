@@ -1,10 +1,11 @@
 //! Revocation: who lost access because of a change.
 //!
-//! A handler that may take access away takes a [`Snapshot`] of effective roles inside its
-//! transaction before and after the change; [`lost`] lists every (document, person) whose role
-//! went down (or away). After the commit, each of them gets `AccessRevoker::revoke`, which
-//! closes their live sockets; a client that still has some access reconnects with a fresh token
-//! at its new role. Computing roles through [`crate::policy::effective_role`] keeps this exact:
+//! A handler that may change access takes a [`Snapshot`] of effective roles inside its
+//! transaction before and after the change; [`changed`] lists every (document, person) whose role
+//! is now different. After the commit, someone who lost all access gets `AccessRevoker::revoke`,
+//! which closes their live sockets; someone whose role went down or up keeps their sockets and
+//! gets `LiveDocs::set_role`, which changes what those sockets may do from the next message on
+//! (the editor turns read-only or writable in place; issue 17, "Live permissions"). Computing roles through [`crate::policy::effective_role`] keeps this exact:
 //! no rule is duplicated here.
 
 use std::collections::HashMap;
@@ -50,13 +51,21 @@ pub async fn snapshot(conn: &mut AnyConnection, scope: Scope<'_>) -> Result<Snap
     Ok(Snapshot(map))
 }
 
-/// (document, person) pairs whose role is lower after than before.
-pub fn lost(before: &Snapshot, after: &Snapshot) -> Vec<(String, i64)> {
-    let mut out: Vec<(String, i64)> = before
+/// (document, person) pairs whose role differs after the change, with the new role (`None`: no
+/// access left).
+pub fn changed(before: &Snapshot, after: &Snapshot) -> Vec<((String, i64), Option<Role>)> {
+    let mut out: Vec<((String, i64), Option<Role>)> = before
         .0
         .iter()
-        .filter(|(key, role)| after.0.get(*key).is_none_or(|new| new < role))
-        .map(|(key, _)| key.clone())
+        .filter(|(key, role)| after.0.get(*key) != Some(role))
+        .map(|(key, _)| (key.clone(), after.0.get(key).copied()))
+        .chain(
+            after
+                .0
+                .iter()
+                .filter(|(key, _)| !before.0.contains_key(*key))
+                .map(|(key, role)| (key.clone(), Some(*role))),
+        )
         .collect();
     out.sort();
     out

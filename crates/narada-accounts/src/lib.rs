@@ -87,11 +87,20 @@ impl AccountsState {
         self.clock.now_ms()
     }
 
-    /// Closes the sockets of everyone listed (after the change that took their access committed).
-    pub(crate) fn revoke_lost(&self, lost: &[(String, i64)]) {
-        for (doc, person) in lost {
-            tracing::info!(doc = %doc, person = *person, "access reduced: closing sockets");
-            self.revoker.revoke(doc, &person.to_string());
+    /// Carries out access changes on live sockets, after the change committed: who lost all
+    /// access is disconnected; a changed role applies to the open sockets at once.
+    pub(crate) fn apply_access(&self, changes: &[((String, i64), Option<narada_auth::Role>)]) {
+        for ((doc, person), role) in changes {
+            match role {
+                None => {
+                    tracing::info!(doc = %doc, person = *person, "access withdrawn: closing sockets");
+                    self.revoker.revoke(doc, &person.to_string());
+                }
+                Some(role) => {
+                    tracing::info!(doc = %doc, person = *person, %role, "role changed on open sockets");
+                    self.live.set_role(doc, &person.to_string(), *role);
+                }
+            }
         }
     }
 }

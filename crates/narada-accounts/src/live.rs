@@ -50,6 +50,10 @@ pub trait LiveDocs: Send + Sync + 'static {
     /// Sends an application event (a JSON object with a `type`) to everyone with `doc` open
     /// who takes events, on every node.
     fn emit_event(&self, doc: &str, event: serde_json::Value);
+
+    /// `person`'s role on `doc` is now `role`: their open sockets, on every node, may do
+    /// exactly that from their next message on, without reconnecting, and are told.
+    fn set_role(&self, doc: &str, person: &str, role: narada_auth::Role);
 }
 
 /// For tools without a hub: edits fail, events go nowhere.
@@ -68,4 +72,6 @@ impl LiveDocs for NoLiveDocs {
     }
 
     fn emit_event(&self, _doc: &str, _event: serde_json::Value) {}
+
+    fn set_role(&self, _doc: &str, _person: &str, _role: narada_auth::Role) {}
 }

@@ -27,6 +27,8 @@ pub trait Bus: Send + Sync + 'static {
     fn publish_event(&self, doc: &DocId, json: &Bytes);
     /// Access to `doc` (or to every document, when `None`) was revoked for `user`.
     fn publish_revocation(&self, doc: Option<&DocId>, user: &str);
+    /// `user`'s role on `doc` changed (their open sockets keep going at the new role).
+    fn publish_role(&self, doc: &DocId, user: &str, role: narada_auth::Role);
     /// Takes the lock that lets one node at a time compact `doc`; false when another node has it.
     fn lock_compaction<'a>(&'a self, doc: &'a DocId) -> futures_util::future::BoxFuture<'a, bool>;
 }

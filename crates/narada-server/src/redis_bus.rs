@@ -11,7 +11,9 @@
 //! Wire format: channel `narada:d:{doc}` carries `[16-byte node id][kind][frame]` where kind 0 is
 //! a sync update frame, 1 an awareness frame and 2 an application event's JSON (every event
 //! type travels as this one kind); channel `narada:revoke` carries
-//! `[node id]` + JSON `{"doc": …|null, "user": …}`. A node ignores its own messages.
+//! `[node id]` + JSON `{"doc": …|null, "user": …}` (access withdrawn: sockets closed) or
+//! `{"doc": …, "user": …, "role": …}` (role changed: sockets keep going at that role). A node
+//! ignores its own messages.
 //! Compaction takes a short Redis lock (`SET narada:compact:{doc} NX PX`) so one node compacts a
 //! document at a time.
 
@@ -147,6 +149,15 @@ impl Bus for RedisBus {
         self.enqueue(Outgoing::Revoke(b.freeze()));
     }
 
+    fn publish_role(&self, doc: &DocId, user: &str, role: narada_auth::Role) {
+        let json =
+            serde_json::json!({ "doc": doc.as_str(), "user": user, "role": role }).to_string();
+        let mut b = BytesMut::with_capacity(16 + json.len());
+        b.put_slice(&self.node);
+        b.put_slice(json.as_bytes());
+        self.enqueue(Outgoing::Revoke(b.freeze()));
+    }
+
     fn lock_compaction<'a>(&'a self, doc: &'a DocId) -> futures_util::future::BoxFuture<'a, bool> {
         Box::pin(RedisBus::lock_compaction(self, doc))
     }
@@ -251,9 +262,19 @@ fn handle_revocation(hub: &Hub, json: &[u8]) {
     struct Revocation {
         doc: Option<String>,
         user: String,
+        /// Present for a role change: the sockets stay, at this role.
+        role: Option<narada_auth::Role>,
     }
     if let Ok(r) = serde_json::from_slice::<Revocation>(json) {
         let doc = r.doc.as_deref().and_then(|d| DocId::parse(d).ok());
-        hub.kick_user(doc.as_ref(), &r.user);
+        match (r.role, doc) {
+            (Some(role), Some(doc)) => {
+                hub.set_role(&doc, &r.user, role);
+            }
+            (Some(_), None) => {}
+            (None, doc) => {
+                hub.kick_user(doc.as_ref(), &r.user);
+            }
+        }
     }
 }

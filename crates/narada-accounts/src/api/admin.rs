@@ -302,7 +302,7 @@ async fn city_network_change(
     let after = access::snapshot(&mut tx, Scope::All).await?;
     let out = model::city(&mut tx, city).await?;
     tx.commit().await?;
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(out))
 }
 
@@ -509,7 +509,7 @@ pub async fn update_person(
     if disabling {
         state.revoker.revoke_user(&id.to_string());
     }
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(person))
 }
 
@@ -575,7 +575,7 @@ async fn person_link_change(
     let after = access::snapshot(&mut tx, Scope::Person(person)).await?;
     let out = model::person(&mut tx, person).await?;
     tx.commit().await?;
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(out))
 }
 

@@ -360,7 +360,7 @@ async fn change_doc(
     let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
     let (meta, facts) = model::doc_with_facts(&mut tx, &meta.id).await?;
     tx.commit().await?;
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(view(caller, meta, &facts)))
 }
 
@@ -482,7 +482,7 @@ pub async fn move_doc(
     let after = access::snapshot(&mut tx, Scope::Doc(&meta.id)).await?;
     let (meta, facts) = model::doc_with_facts(&mut tx, &meta.id).await?;
     tx.commit().await?;
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(view(&caller, meta, &facts)))
 }
 
@@ -636,7 +636,7 @@ pub async fn share(
     // from the owner only), so it still decides the email.
     let shares = shares_view(&mut tx, &caller, &meta.id, &facts).await?;
     tx.commit().await?;
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(json!({ "shares": shares })))
 }
 
@@ -687,7 +687,7 @@ pub async fn unshare(
     // from the owner only), so it still decides the email.
     let shares = shares_view(&mut tx, &caller, &meta.id, &facts).await?;
     tx.commit().await?;
-    state.revoke_lost(&access::lost(&before, &after));
+    state.apply_access(&access::changed(&before, &after));
     Ok(Json(json!({ "shares": shares })))
 }
 

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use bytes::Bytes;
+use narada_auth::Role;
 use narada_proto::authorship::ClientOwners;
 use narada_proto::message::{
     encode_ack, encode_permission_denied, encode_sync_step1, encode_sync_step2,
@@ -504,6 +505,35 @@ impl LiveDoc {
             n += 1;
         }
         n
+    }
+
+    /// Gives every connection of `user` the role `role` and tells them: an `access` event for
+    /// clients that take events, y-protocols' permission-denied for the others when they can no
+    /// longer write. Returns how many connections changed.
+    pub fn set_role(&self, user: &str, role: Role) -> usize {
+        let inner = self.inner.lock();
+        let mut changed = 0;
+        for c in inner.conns.iter().filter(|c| c.user() == user) {
+            let old = c.set_role(role);
+            if old == role {
+                continue;
+            }
+            changed += 1;
+            let frame = if c.wants_events() {
+                let event = serde_json::json!({
+                    "type": "access",
+                    "role": role,
+                    "can_write": role.can_write(),
+                });
+                narada_proto::message::encode_event(event.to_string().as_bytes())
+            } else if old.can_write() && !role.can_write() {
+                encode_permission_denied("read-only: your role on this document changed")
+            } else {
+                continue;
+            };
+            c.send(frame.into());
+        }
+        changed
     }
 
     /// Kicks the connections of `user` (access revoked).

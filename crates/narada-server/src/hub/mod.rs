@@ -31,6 +31,7 @@ use crate::metrics::Metrics;
 use crate::persist::{PersistItem, StorageHealth, Writer};
 use conn::{close, ConnHandle};
 use doc::{LiveDoc, ServerEditError};
+use narada_auth::Role;
 use narada_proto::authorship::ClientOwners;
 use narada_store::Author;
 
@@ -503,6 +504,23 @@ impl Hub {
             .sum()
     }
 
+    /// `user`'s role on `doc` changed: their open sockets here may do exactly `role` from their
+    /// next message on (no reconnect), and are told. Tokens issued before the change are refused
+    /// from now on (they name the old role); the web editor fetches a fresh one when it
+    /// reconnects. Returns how many sockets changed.
+    pub fn set_role(&self, doc: &DocId, user: &str, role: Role) -> usize {
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        self.revoked_at
+            .insert((Some(doc.clone()), user.to_owned()), now);
+        match self.loaded(doc) {
+            Some(live) => live.set_role(user, role),
+            None => 0,
+        }
+    }
+
     /// Was `user`'s access to `doc` (or to everything) revoked after a token issued at `iat`
     /// (Unix seconds)? A token from the same second as the revocation is still accepted, so a
     /// client that fetches a fresh token right after being kicked is not refused.
@@ -650,6 +668,16 @@ impl narada_accounts::live::LiveDocs for LiveHub {
     fn emit_event(&self, doc: &str, event: serde_json::Value) {
         if let Ok(doc) = DocId::parse(doc) {
             self.0.emit_event(&doc, &event);
+        }
+    }
+
+    fn set_role(&self, doc: &str, person: &str, role: Role) {
+        if let Ok(doc) = DocId::parse(doc) {
+            let n = self.0.set_role(&doc, person, role);
+            tracing::info!(doc = %doc, sockets = n, %role, "role changed live");
+            if let Some(bus) = self.0.bus.get() {
+                bus.publish_role(&doc, person, role);
+            }
         }
     }
 }
