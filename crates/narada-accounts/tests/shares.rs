@@ -204,7 +204,8 @@ async fn share_by_email(env: &Env) {
     assert_eq!(recs[0]["subject_id"], w.expert);
     assert_eq!(recs[0]["target_id"], "mid-lodz");
 
-    // Sharing again by email changes the role of the same share (and a lower role revokes).
+    // Sharing again by email changes the role of the same share (a lower role applies to the
+    // open sockets in place: nobody is disconnected).
     let shares = share_ok(
         env,
         &w.editor,
@@ -214,10 +215,7 @@ async fn share_by_email(env: &Env) {
     .await;
     assert_eq!(shares.as_array().map(Vec::len), Some(1));
     assert_eq!(shares[0]["role"], "viewer");
-    assert_eq!(
-        *env.revoker.docs.lock(),
-        [("mid-lodz".to_owned(), w.expert.to_string())]
-    );
+    assert!(env.revoker.docs.lock().is_empty());
     let t = env
         .request(Method::POST, "/api/docs/mid-lodz/token", Some(&ewa), None)
         .await;
