@@ -182,10 +182,12 @@ impl std::fmt::Debug for Answer {
     }
 }
 
-/// Live documents for tests without a hub: records every event; server edits are unavailable.
+/// Live documents for tests without a hub: records every event and live role change; server
+/// edits are unavailable.
 #[derive(Default)]
 pub struct RecordingLive {
     pub events: Mutex<Vec<(String, Value)>>,
+    pub roles: Mutex<Vec<(String, String, narada_auth::Role)>>,
 }
 
 impl narada_accounts::live::LiveDocs for RecordingLive {
@@ -202,6 +204,12 @@ impl narada_accounts::live::LiveDocs for RecordingLive {
 
     fn emit_event(&self, doc: &str, event: Value) {
         self.events.lock().push((doc.to_owned(), event));
+    }
+
+    fn set_role(&self, doc: &str, person: &str, role: narada_auth::Role) {
+        self.roles
+            .lock()
+            .push((doc.to_owned(), person.to_owned(), role));
     }
 }
 
