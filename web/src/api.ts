@@ -6,74 +6,32 @@
  * arrives in the answers of sign-in, accept-invite, reset and `GET /api/auth/me` and is kept in
  * memory and in this tab's sessionStorage, with the readable `narada_csrf` cookie as fallback.
  * Failures become `ApiError` with the server's stable `code` (`network` when it was unreachable).
+ *
+ * The wire types are the server's own: `api-types.ts` is generated from its OpenAPI description
+ * (`npm run gen:api`), and the names below only give them the pages' words.
  */
 
-export type AccountRole = 'admin' | 'moderator' | 'editor' | 'commenter' | 'viewer';
-export type DocRole = 'moderator' | 'editor' | 'commenter' | 'viewer';
-export type DocKind = 'mid' | 'plan_ulepszen' | 'notes' | 'other';
+import type { components, operations } from './api-types';
+
+type Schemas = components['schemas'];
+
+export type AccountRole = Schemas['AccountRole'];
+export type DocRole = Schemas['Role'];
+export type DocKind = Schemas['DocKind'];
 export const DOC_KINDS: readonly DocKind[] = ['mid', 'plan_ulepszen', 'notes', 'other'];
-
-export interface Owner {
-  kind: 'city' | 'network';
-  id: number;
-}
-
-export interface Person {
-  id: number;
-  email: string;
-  name: string;
-  role: AccountRole;
-  /** The account is switched off (no sign-in, no access anywhere). */
-  disabled?: boolean;
-  /** The person has set a password (accepted their invitation). */
-  active?: boolean;
-  /** Cities the person belongs to. */
-  cities: number[];
-  /** Networks the person is assigned to (not those of their cities). */
-  networks: number[];
-}
-
-export interface DocView {
-  id: string;
-  title: string;
-  kind: DocKind;
-  owner: Owner;
-  archived_at?: number | null;
-  deleted_at?: number | null;
-  /** The caller's effective role on the document. */
-  role: DocRole | null;
-  can: string[];
-}
-
-export interface Network {
-  id: number;
-  name: string;
-}
-
-export interface City {
-  id: number;
-  name: string;
-  networks: number[];
-}
-
-export interface SyncToken {
-  token: string;
-  role: DocRole;
-  doc: string;
-  expires_at: number;
-}
-
-export interface DocFilter {
-  network?: number;
-  city?: number;
-  kind?: DocKind;
-  q?: string;
-  /** `exclude` (default), `include` or `only` archived (and, for admins, deleted) documents. */
-  archived?: Visibility;
-  deleted?: Visibility;
-}
-
-export type Visibility = 'exclude' | 'include' | 'only';
+export type Owner = Schemas['Owner'];
+export type Person = Schemas['Person'];
+/** A document with the caller's role on it and what they may do with it. */
+export type DocView = Schemas['DocView'];
+/** One document with its shares (null unless the caller may share it). */
+export type DocDetail = Schemas['DocDetail'];
+export type Network = Schemas['Network'];
+export type City = Schemas['City'];
+export type SyncToken = Schemas['SyncToken'];
+/** The filters of `GET /api/docs`. */
+export type DocFilter = NonNullable<operations['list_docs']['parameters']['query']>;
+/** `exclude` (default), `include` or `only` archived (and, for admins, deleted) documents. */
+export type Visibility = NonNullable<DocFilter['archived']>;
 
 export class ApiError extends Error {
   constructor(
@@ -163,10 +121,7 @@ export async function request<T>(method: string, path: string, body?: unknown): 
   return data as T;
 }
 
-interface SignedIn {
-  person: Person;
-  csrf_token: string;
-}
+type SignedIn = Schemas['SignedIn'];
 
 let knownPerson: Promise<Person | null> | null = null;
 
@@ -193,7 +148,8 @@ export function currentPerson(): Promise<Person | null> {
 }
 
 export async function signIn(email: string, password: string): Promise<Person> {
-  return signedIn(await request<SignedIn>('POST', '/auth/login', { email, password }));
+  const body: Schemas['LoginBody'] = { email, password };
+  return signedIn(await request<SignedIn>('POST', '/auth/login', body));
 }
 
 export type LinkKind = 'invite' | 'reset';
@@ -201,7 +157,8 @@ export type LinkKind = 'invite' | 'reset';
 /** Sets the password with a one-time link's token; the person is signed in afterwards. */
 export async function setPasswordWithLink(kind: LinkKind, token: string, password: string): Promise<Person> {
   const path = kind === 'invite' ? '/auth/accept-invite' : '/auth/reset-password';
-  return signedIn(await request<SignedIn>('POST', path, { token, password }));
+  const body: Schemas['LinkBody'] = { token, password };
+  return signedIn(await request<SignedIn>('POST', path, body));
 }
 
 /** Ends this session, or every session of the person (which also closes their sockets). */
@@ -219,15 +176,16 @@ export async function listDocs(filter: DocFilter): Promise<DocView[]> {
     if (v !== undefined && v !== '') params.set(k, String(v));
   }
   const query = params.toString();
-  return (await request<{ docs: DocView[] }>('GET', `/docs${query ? `?${query}` : ''}`)).docs;
+  return (await request<Schemas['DocList']>('GET', `/docs${query ? `?${query}` : ''}`)).docs;
 }
 
-export function getDoc(id: string): Promise<DocView> {
-  return request<DocView>('GET', `/docs/${encodeURIComponent(id)}`);
+export function getDoc(id: string): Promise<DocDetail> {
+  return request<DocDetail>('GET', `/docs/${encodeURIComponent(id)}`);
 }
 
 export function createDoc(title: string, kind: DocKind, owner: Owner): Promise<DocView> {
-  return request<DocView>('POST', '/docs', { title, kind, owner });
+  const body: Schemas['CreateDocBody'] = { title, kind, owner };
+  return request<DocView>('POST', '/docs', body);
 }
 
 /** A short-lived sync token for the document, with the role the rules give the caller. */
@@ -236,11 +194,11 @@ export function docToken(id: string): Promise<SyncToken> {
 }
 
 export async function listNetworks(): Promise<Network[]> {
-  return (await request<{ networks: Network[] }>('GET', '/networks')).networks;
+  return (await request<Schemas['NetworkList']>('GET', '/networks')).networks;
 }
 
 export async function listCities(): Promise<City[]> {
-  return (await request<{ cities: City[] }>('GET', '/cities')).cities;
+  return (await request<Schemas['CityList']>('GET', '/cities')).cities;
 }
 
 /** Whether this server hands out developer tokens (it says so in the page, see web.rs). */

@@ -47,7 +47,7 @@ function offered(doc: DocView, change: DocChange): boolean {
 
 /** Whether the list offers the dialog for `doc` at all. */
 export function manageable(doc: DocView): boolean {
-  return ['rename', 'move', 'archive', 'share', 'delete', 'restore'].some((a) => doc.can.includes(a));
+  return (['rename', 'move', 'archive', 'share', 'delete', 'restore'] as const).some((a) => doc.can.includes(a));
 }
 
 export function openManageDialog(initial: DocView, ctx: ManageContext): void {

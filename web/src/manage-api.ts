@@ -15,35 +15,33 @@ import {
   type Person,
   request,
 } from './api';
+import type { components, operations } from './api-types';
+
+type Schemas = components['schemas'];
 
 const doc = (id: string) => `/docs/${encodeURIComponent(id)}`;
 
-export interface Grantee {
-  kind: 'person' | 'city';
-  id: number;
-}
-
-/** Whom to share with: a grantee by id, or a person by the email of their account. */
+export type Grantee = Schemas['Grantee'];
+/**
+ * Whom to share with: a city or a person by id, or a person by the email of their account.
+ * Narrower than the API's `ShareTo` (which has a person's `id` and `email` both optional and
+ * takes exactly one): the page always names one; `putShare` checks it fits the API's type.
+ */
 export type ShareTarget = Grantee | { kind: 'person'; email: string };
-
-export interface Share {
-  grantee: Grantee;
-  role: DocRole;
-  /** The person's or the city's name. */
-  name: string;
-  /** A person's email; the server sends it only to those who may share the document. */
-  email?: string;
-}
+/** A share with the grantee's name (and a person's email, for those who may share). */
+export type Share = Schemas['ListedShare'];
 
 export const SHARE_ROLES: readonly DocRole[] = ['viewer', 'commenter', 'editor', 'moderator'];
 export const ACCOUNT_ROLES: readonly AccountRole[] = ['admin', 'moderator', 'editor', 'commenter', 'viewer'];
 
 export function renameDoc(id: string, title: string): Promise<DocView> {
-  return request<DocView>('PATCH', doc(id), { title });
+  const body: Schemas['RenameBody'] = { title };
+  return request<DocView>('PATCH', doc(id), body);
 }
 
 export function moveDoc(id: string, owner: Owner): Promise<DocView> {
-  return request<DocView>('POST', `${doc(id)}/move`, { owner });
+  const body: Schemas['MoveBody'] = { owner };
+  return request<DocView>('POST', `${doc(id)}/move`, body);
 }
 
 export type DocChange = 'archive' | 'unarchive' | 'restore' | 'delete';
@@ -54,43 +52,34 @@ export function changeDoc(id: string, change: DocChange): Promise<DocView> {
 }
 
 export async function listShares(id: string): Promise<Share[]> {
-  return (await request<{ shares: Share[] }>('GET', `${doc(id)}/shares`)).shares;
+  return (await request<Schemas['ShareList']>('GET', `${doc(id)}/shares`)).shares;
 }
 
 /** Adds a share, or changes its role; answers with every share of the document. */
 export async function putShare(id: string, grantee: ShareTarget, role: DocRole): Promise<Share[]> {
-  return (await request<{ shares: Share[] }>('PUT', `${doc(id)}/shares`, { grantee, role })).shares;
+  const body: Schemas['ShareBody'] = { grantee, role };
+  return (await request<Schemas['ShareList']>('PUT', `${doc(id)}/shares`, body)).shares;
 }
 
 export async function removeShare(id: string, grantee: Grantee): Promise<Share[]> {
-  return (await request<{ shares: Share[] }>('DELETE', `${doc(id)}/shares/${grantee.kind}/${grantee.id}`)).shares;
+  return (await request<Schemas['ShareList']>('DELETE', `${doc(id)}/shares/${grantee.kind}/${grantee.id}`)).shares;
 }
 
 // ---- administration ----
 
-export interface Link {
-  token: string;
-  link: string;
-  expires_at: number;
-}
-
-export interface NewPerson {
-  email: string;
-  name: string;
-  role: AccountRole;
-  cities: number[];
-  networks: number[];
-}
+/** A one-time link (invitation or password reset) to hand over. */
+export type Link = Schemas['Link'];
+export type NewPerson = Schemas['CreatePersonBody'];
 
 export async function listPeople(): Promise<Person[]> {
-  return (await request<{ people: Person[] }>('GET', '/admin/people')).people;
+  return (await request<Schemas['PeopleList']>('GET', '/admin/people')).people;
 }
 
-export function createPerson(p: NewPerson): Promise<{ person: Person; invite: Link }> {
-  return request('POST', '/admin/people', p);
+export function createPerson(p: NewPerson): Promise<Schemas['Invited']> {
+  return request<Schemas['Invited']>('POST', '/admin/people', p);
 }
 
-export function updatePerson(id: number, change: { name?: string; role?: AccountRole; disabled?: boolean }): Promise<Person> {
+export function updatePerson(id: number, change: Schemas['UpdatePersonBody']): Promise<Person> {
   return request<Person>('PATCH', `/admin/people/${id}`, change);
 }
 
@@ -104,11 +93,13 @@ export function personLink(person: number, kind: 'invite' | 'reset-link'): Promi
 }
 
 export function createCity(name: string, networks: number[]): Promise<City> {
-  return request<City>('POST', '/admin/cities', { name, networks });
+  const body: Schemas['CityBody'] = { name, networks };
+  return request<City>('POST', '/admin/cities', body);
 }
 
 export function renameCity(id: number, name: string): Promise<City> {
-  return request<City>('PATCH', `/admin/cities/${id}`, { name });
+  const body: Schemas['NameBody'] = { name };
+  return request<City>('PATCH', `/admin/cities/${id}`, body);
 }
 
 export function setCityNetwork(city: number, network: number, add: boolean): Promise<City> {
@@ -116,46 +107,27 @@ export function setCityNetwork(city: number, network: number, add: boolean): Pro
 }
 
 export function createNetwork(name: string): Promise<Network> {
-  return request<Network>('POST', '/admin/networks', { name });
+  const body: Schemas['NameBody'] = { name };
+  return request<Network>('POST', '/admin/networks', body);
 }
 
 export function renameNetwork(id: number, name: string): Promise<Network> {
-  return request<Network>('PATCH', `/admin/networks/${id}`, { name });
+  const body: Schemas['NameBody'] = { name };
+  return request<Network>('PATCH', `/admin/networks/${id}`, body);
 }
 
-export interface AuditRecord {
-  id: number;
-  at: number;
-  actor_id: number | null;
-  actor_email: string | null;
-  action: string;
-  target_kind: string | null;
-  target_id: string | null;
-  subject_id: number | null;
-  detail: unknown;
-  ip: string | null;
-  /** Current names of the actor, the subject and the target (a document's title), if known. */
-  actor_name?: string | null;
-  subject_name?: string | null;
-  target_name?: string | null;
-}
-
-export interface AuditFilter {
-  person?: number;
-  action?: string;
-  since?: number;
-  until?: number;
-  before_id?: number;
-}
+export type AuditRecord = Schemas['AuditRecord'];
+/** The filters of `GET /api/admin/audit`. */
+export type AuditFilter = NonNullable<operations['audit_list']['parameters']['query']>;
 
 export async function listAudit(filter: AuditFilter): Promise<AuditRecord[]> {
   const params = new URLSearchParams();
   for (const [k, v] of Object.entries(filter)) if (v !== undefined && v !== '') params.set(k, String(v));
   const query = params.toString();
-  return (await request<{ records: AuditRecord[] }>('GET', `/admin/audit${query ? `?${query}` : ''}`)).records;
+  return (await request<Schemas['AuditList']>('GET', `/admin/audit${query ? `?${query}` : ''}`)).records;
 }
 
 /** Everything kept about one person (RODO): their record and every audit record about them. */
-export function exportPerson(id: number): Promise<unknown> {
-  return request<unknown>('GET', `/admin/audit/people/${id}`);
+export function exportPerson(id: number): Promise<Schemas['PersonExport']> {
+  return request<Schemas['PersonExport']>('GET', `/admin/audit/people/${id}`);
 }

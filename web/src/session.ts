@@ -15,6 +15,7 @@
  */
 
 import { ApiError, devTokensOffered, docToken } from './api';
+import type { components } from './api-types';
 
 /** Document names the server accepts: 1-128 of A-Z a-z 0-9 . _ - */
 export const DOC_NAME_RE = /^[A-Za-z0-9._-]{1,128}$/;
@@ -176,13 +177,14 @@ export function hasLink(doc: string): boolean {
 /** A fresh developer token from the server, or null when the server does not offer them. */
 export async function devToken(doc: string, user: string): Promise<Access | null> {
   try {
+    const request: components['schemas']['DevTokenRequest'] = { doc, user, role: 'editor' };
     const res = await fetch('/api/dev/token', {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ doc, user, role: 'editor' }),
+      body: JSON.stringify(request),
     });
     if (!res.ok) return null;
-    const body = await res.json();
+    const body = (await res.json()) as Partial<components['schemas']['DevToken']> | null;
     if (!body || typeof body.token !== 'string') return null;
     const access: Access = { token: body.token, source: 'dev', claims: readClaims(body.token) };
     setItem(sessionStorage, TOKEN_PREFIX + doc, JSON.stringify({ token: access.token, source: 'dev' }));

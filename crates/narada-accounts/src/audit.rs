@@ -27,23 +27,42 @@ pub struct Entry<'a> {
 
 /// A stored record, with the current names of the people and the thing it is about (for
 /// reading; the ids are what the record holds, and a name is null when that row is gone).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+#[schema(as = AuditRecord)]
 pub struct Record {
     pub id: i64,
+    /// When, in Unix milliseconds.
     pub at: i64,
+    /// Who did it (null: nobody signed in, e.g. a failed sign-in).
+    #[schema(required = true)]
     pub actor_id: Option<i64>,
+    /// The actor's email at the time (kept when the account changes).
+    #[schema(required = true)]
     pub actor_email: Option<String>,
+    /// What was done, e.g. `login`, `login.failed`, `doc.share`, `person.update`.
     pub action: String,
+    /// What kind of thing it was done to: `doc`, `person`, `city`, `network`.
+    #[schema(required = true)]
     pub target_kind: Option<String>,
+    /// Its id (a document id, a person id…).
+    #[schema(required = true)]
     pub target_id: Option<String>,
+    /// The person the record is about, when there is one (for the RODO export).
+    #[schema(required = true)]
     pub subject_id: Option<i64>,
+    /// The change itself (never a password, token or session id).
     pub detail: serde_json::Value,
+    /// The client's address.
+    #[schema(required = true)]
     pub ip: Option<String>,
     /// The actor's name now.
+    #[schema(required = true)]
     pub actor_name: Option<String>,
     /// The subject's name now.
+    #[schema(required = true)]
     pub subject_name: Option<String>,
     /// The target's name now: a person's or a city's or network's name, a document's title.
+    #[schema(required = true)]
     pub target_name: Option<String>,
 }
 
@@ -72,17 +91,27 @@ pub async fn record(conn: &mut AnyConnection, at: i64, e: Entry<'_>) -> Result<(
 }
 
 /// Filters for listing; all optional, combined with AND.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Filter {
+    /// Records by this person (actor id).
     pub actor: Option<i64>,
     /// Records where the person is actor OR subject.
     pub person: Option<i64>,
+    /// The action, e.g. `login.failed`, `doc.share`.
+    #[param(max_length = 64)]
     pub action: Option<String>,
+    /// The target's id (a document id, a person id…).
+    #[param(max_length = 200)]
     pub target: Option<String>,
+    /// From (Unix ms, inclusive).
     pub since: Option<i64>,
+    /// Until (Unix ms, exclusive).
     pub until: Option<i64>,
     /// Return records with id lower than this (paging backwards, newest first).
     pub before_id: Option<i64>,
+    /// How many, 1..10000 (default 200).
+    #[param(minimum = 1, maximum = 10000)]
     pub limit: Option<i64>,
 }
 

@@ -484,10 +484,13 @@ impl LinkKind {
 }
 
 /// A one-time link to hand to the person (shown to the admin; no mail server is assumed).
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Link {
+    /// The link's secret, also inside `link`.
     pub token: String,
+    /// The whole link to send to the person (prefixed with `public_url`).
     pub link: String,
+    /// Unix milliseconds.
     pub expires_at: i64,
 }
 

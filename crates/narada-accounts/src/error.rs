@@ -7,6 +7,8 @@
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
 
 #[derive(Debug, thiserror::Error)]
 pub enum AccountsError {
@@ -81,9 +83,35 @@ impl AccountsError {
     }
 }
 
+/// Every failed request's answer, whatever the status: `{"error": {"code", "message"}}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorBody {
+    pub error: ErrorDetail,
+}
+
+/// What went wrong.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ErrorDetail {
+    /// Stable and machine-readable; each operation lists the ones it answers with. The accounts
+    /// API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `locked`, `rate_limited`,
+    /// `csrf`, `forbidden`, `role_too_high`, `not_found`, `conflict`, `bad_link`, `too_large`,
+    /// `unsupported_media_type`, `internal`. The server's own routes: `bad_request`,
+    /// `bad_document`, `bad_user`, `storage_unreachable`, and the sync socket's `token_*`,
+    /// `origin_not_allowed` and `too_many_sockets`.
+    #[schema(example = "not_found")]
+    pub code: String,
+    /// For people, in English; never holds internal detail (5xx say only "internal error").
+    pub message: String,
+}
+
 /// The JSON error body.
 pub fn error_body(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "error": { "code": code, "message": message } });
+    let body = ErrorBody {
+        error: ErrorDetail {
+            code: code.to_owned(),
+            message: message.to_owned(),
+        },
+    };
     (status, Json(body)).into_response()
 }
 

@@ -10,12 +10,15 @@ use narada_auth::Role;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::{AnyConnection, Row};
+use utoipa::ToSchema;
 
 use crate::error::{AccountsError, Result};
 use crate::policy::{AccountRole, DocFacts, Grantee, Owner, PersonFacts};
 
-/// What a document is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// What a document is for: `mid` (Miejska Inicjatywa Działań, a city's action plan),
+/// `plan_ulepszen` (Plan Ulepszeń, a network's improvement plan), `notes` (working notes) or
+/// `other`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DocKind {
     /// Miejska Inicjatywa Działań: a city's action plan.
@@ -49,41 +52,58 @@ impl DocKind {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A network of cities (sieć), e.g. Miasto Zielone.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct Network {
     pub id: i64,
     pub name: String,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A city (miasto) and the networks it belongs to.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct City {
     pub id: i64,
     pub name: String,
+    /// Ids of the networks the city is in.
     pub networks: Vec<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A person's account.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct Person {
     pub id: i64,
     pub email: String,
     pub name: String,
     pub role: AccountRole,
+    /// The account is switched off: no sign-in, no access anywhere.
     pub disabled: bool,
     /// Whether the person has set a password (accepted their invitation).
     pub active: bool,
+    /// Ids of the cities the person belongs to.
     pub cities: Vec<i64>,
+    /// Ids of the networks the person is assigned to (experts, moderators); not those of
+    /// their cities.
     pub networks: Vec<i64>,
+    /// Unix milliseconds.
     pub created_at: i64,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// A document's metadata (its content lives in the sync hub). Times are Unix milliseconds.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct DocMeta {
+    /// The document id, also the sync socket's room: 1-128 of `A-Z a-z 0-9 . _ -`.
     pub id: String,
     pub owner: Owner,
     pub kind: DocKind,
     pub title: String,
+    /// Set while archived (read-only for everyone).
+    #[schema(required = true)]
     pub archived_at: Option<i64>,
+    /// Set while deleted (soft; only admins see it and can restore it).
+    #[schema(required = true)]
     pub deleted_at: Option<i64>,
+    /// The person who created it (null for documents made by the system).
+    #[schema(required = true)]
     pub created_by: Option<i64>,
     pub created_at: i64,
     pub updated_at: i64,
@@ -96,7 +116,8 @@ pub struct Share {
 }
 
 /// A share as the API lists it: the grantee with a name people recognise, and the role.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+/// Lists put cities first, then people, each by name in Polish order.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, ToSchema)]
 pub struct ListedShare {
     pub grantee: Grantee,
     pub role: Role,

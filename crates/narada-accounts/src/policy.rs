@@ -90,9 +90,13 @@ use std::collections::BTreeSet;
 
 use narada_auth::Role;
 use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
 
-/// A person's account role (what they are in the organisation, not on one document).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// A person's account role (what they are in the organisation, not on one document), which is
+/// also their ceiling on any document.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum AccountRole {
     Viewer,
@@ -143,16 +147,18 @@ impl AccountRole {
     }
 }
 
-/// Who owns a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+/// Who owns a document: a city or a network, by id.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum Owner {
     City(i64),
     Network(i64),
 }
 
-/// Who a share is given to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Who a share is given to: a person or a city, by id.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(tag = "kind", content = "id", rename_all = "lowercase")]
 pub enum Grantee {
     Person(i64),
@@ -192,7 +198,9 @@ pub struct DocFacts {
 }
 
 /// Everything one can ask to do with a document.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Action {
     Read,

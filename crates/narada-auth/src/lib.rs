@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 /// What a person may do on a document's sync socket. Ordered by power.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "openapi", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     /// Receives everything live; writes are refused.

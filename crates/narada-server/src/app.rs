@@ -6,20 +6,27 @@
 //! | `GET /healthz`        | 200 when storage answers and takes commits, 503 otherwise   |
 //! | `GET /metrics`        | Prometheus text                                             |
 //! | `POST /api/dev/token` | a token without sign-in (only when `dev_tokens` allows it)  |
+//! | `GET /api/openapi.json` | the API's description ([`crate::openapi`])                |
 //! | everything else       | the web editor ([`crate::web`])                             |
+//!
+//! Each route is registered from its handler's `#[utoipa::path]` (`routes!`), so the OpenAPI
+//! description lists exactly what is served.
 
 use std::sync::Arc;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
 use axum::{Json, Router};
+use narada_accounts::error::ErrorBody;
 use narada_auth::{Role, TokenKey};
 use narada_store::DocId;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::config::Config;
 use crate::hub::Hub;
@@ -47,16 +54,28 @@ pub struct AppState {
     pub sockets: Arc<SocketQuota>,
 }
 
+/// The server's own routes, with their OpenAPI description. The accounts API is merged in
+/// under `/api` by [`crate::Server::build`], the web editor is the fallback.
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(crate::sync::sync_handler))
+        .routes(routes!(healthz))
+        .routes(routes!(metrics))
+        .routes(routes!(crate::openapi::serve))
+}
+
+/// `POST /api/dev/token`: always described, served only when `dev_tokens` allows it (so the
+/// description does not depend on where a server listens).
+pub fn dev_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(dev_token))
+}
+
 pub fn router(state: AppState) -> Router {
-    let mut api = Router::new();
+    let (mut router, _) = routes().split_for_parts();
     if state.config.dev_tokens_enabled() {
-        api = api.route("/dev/token", post(dev_token));
+        router = router.merge(dev_routes().split_for_parts().0);
     }
-    Router::new()
-        .route("/sync/{doc}", get(crate::sync::sync_handler))
-        .route("/healthz", get(healthz))
-        .route("/metrics", get(metrics))
-        .nest("/api", api)
+    router
         .fallback(crate::web::serve_asset)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
@@ -64,10 +83,31 @@ pub fn router(state: AppState) -> Router {
 
 /// `{"error": {"code": …, "message": …}}` with the given status.
 pub fn json_error(status: StatusCode, code: &str, message: &str) -> Response {
-    let body = serde_json::json!({ "error": { "code": code, "message": message } });
-    (status, Json(body)).into_response()
+    narada_accounts::error::error_body(status, code, message)
 }
 
+/// The server and its storage answer.
+#[derive(Serialize, ToSchema)]
+pub struct Health {
+    /// Always `ok`.
+    pub status: &'static str,
+    /// `sqlite` or `postgres`.
+    pub storage: &'static str,
+}
+
+/// Health check
+///
+/// 200 when storage answers, 503 otherwise: for load balancers and orchestrators.
+#[utoipa::path(
+    get,
+    path = "/healthz",
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "Storage answers", body = Health),
+        (status = 503, description = "`storage_unreachable`", body = ErrorBody),
+    )
+)]
 async fn healthz(State(app): State<AppState>) -> Response {
     // Storage that answers a ping may still refuse commits (a full disk): what counts is
     // whether the store writer's last commit succeeded.
@@ -81,7 +121,10 @@ async fn healthz(State(app): State<AppState>) -> Response {
     match app.hub.store().ping().await {
         Ok(()) => (
             StatusCode::OK,
-            Json(serde_json::json!({ "status": "ok", "storage": app.hub.store().kind() })),
+            Json(Health {
+                status: "ok",
+                storage: app.hub.store().kind(),
+            }),
         )
             .into_response(),
         Err(e) => {
@@ -95,6 +138,20 @@ async fn healthz(State(app): State<AppState>) -> Response {
     }
 }
 
+/// Prometheus metrics
+///
+/// Connections, documents loaded, updates applied and rejected, bytes in and out, slow-client
+/// disconnects, persist batch sizes and latency, snapshots.
+#[utoipa::path(
+    get,
+    path = "/metrics",
+    tag = "operations",
+    security(()),
+    responses(
+        (status = 200, description = "Prometheus text exposition format 0.0.4", body = String,
+            content_type = "text/plain"),
+    )
+)]
 async fn metrics(State(app): State<AppState>) -> Response {
     (
         [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
@@ -103,17 +160,50 @@ async fn metrics(State(app): State<AppState>) -> Response {
         .into_response()
 }
 
-#[derive(Deserialize)]
+/// Who wants a token for which document.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-struct DevTokenRequest {
+pub struct DevTokenRequest {
+    /// The document (1-128 of `A-Z a-z 0-9 . _ -`).
     doc: String,
+    /// Any name, 1-100 characters: becomes the token's subject.
     user: String,
+    /// `editor` when left out.
     role: Option<Role>,
+}
+
+/// A sync token made without sign-in.
+#[derive(Serialize, ToSchema)]
+pub struct DevToken {
+    /// Pass it as the sync socket's `token` query parameter.
+    token: String,
+    doc: String,
+    role: Role,
+    /// Seconds the token lives (12 hours).
+    expires_in: u64,
 }
 
 /// How long a dev token lives.
 const DEV_TOKEN_TTL_SECS: u64 = 12 * 3600;
 
+/// A sync token without sign-in (development)
+///
+/// Served only when `dev_tokens` allows it (`auto`: when the server listens on a loopback
+/// address); otherwise 404. For trying the editor alone and for tests, never for a server
+/// people use.
+#[utoipa::path(
+    post,
+    path = "/api/dev/token",
+    tag = "dev",
+    security(()),
+    request_body = DevTokenRequest,
+    responses(
+        (status = 200, description = "The token", body = DevToken),
+        (status = 400, description = "`bad_request` (a malformed body), `bad_document` or \
+            `bad_user`", body = ErrorBody),
+        (status = 404, description = "`not_found`: dev tokens are off on this server", body = ErrorBody),
+    )
+)]
 async fn dev_token(
     State(app): State<AppState>,
     body: Result<Json<DevTokenRequest>, axum::extract::rejection::JsonRejection>,
@@ -139,5 +229,11 @@ async fn dev_token(
     }
     let role = req.role.unwrap_or(Role::Editor);
     let token = app.tokens.issue(&req.doc, user, role, DEV_TOKEN_TTL_SECS);
-    Json(serde_json::json!({ "token": token, "doc": req.doc, "role": role, "expires_in": DEV_TOKEN_TTL_SECS })).into_response()
+    Json(DevToken {
+        token,
+        doc: req.doc,
+        role,
+        expires_in: DEV_TOKEN_TTL_SECS,
+    })
+    .into_response()
 }

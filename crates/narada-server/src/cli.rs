@@ -1,4 +1,5 @@
-//! The `narada` command line: `serve` (the default), `token`, `migrate`.
+//! The `narada` command line: `serve` (the default), `token`, `migrate`, `admin`, `seed`,
+//! `openapi`.
 //!
 //! Each flag also reads an environment variable (shown in `--help`), and unset ones fall back to
 //! the TOML file given with `--config`, then to the defaults in [`crate::config`].
@@ -40,6 +41,8 @@ pub enum Command {
     Admin(AdminCommand),
     /// Fill the database with demo data.
     Seed(SeedArgs),
+    /// Print the OpenAPI description of the HTTP API (the committed `openapi.json`).
+    Openapi,
 }
 
 #[derive(Subcommand, Debug)]

@@ -4,6 +4,7 @@
 //! - [`config`]: every knob. [`cli`]: the command line.
 //! - [`listen`]: the accept loop (HTTP/1.1, header-read timeout, bounded shutdown).
 //! - [`app`]: routes and shared state. [`sync`]: the sync socket. [`web`]: the embedded editor.
+//! - [`openapi`]: the API's OpenAPI description, generated from the handlers.
 //! - [`hub`]: open documents, connections, load/unload/compaction.
 //! - [`persist`]: group commits and durable acks. [`bus`] / [`redis_bus`]: other nodes.
 //! - [`metrics`]: Prometheus counters. [`secret`]: the token signing key.
@@ -16,6 +17,7 @@ pub mod config;
 pub mod hub;
 pub mod listen;
 pub mod metrics;
+pub mod openapi;
 pub mod origin;
 pub mod persist;
 pub mod quota;

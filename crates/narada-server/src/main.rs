@@ -60,6 +60,10 @@ async fn main() -> anyhow::Result<()> {
             init_tracing("text");
             seed(args).await
         }
+        Some(Command::Openapi) => {
+            print!("{}", narada_server::openapi::spec());
+            Ok(())
+        }
         Some(Command::Migrate(common)) => {
             init_tracing("text");
             let config = base_config(&common)?;

@@ -15,6 +15,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
+use narada_accounts::error::ErrorBody;
 use narada_auth::{Claims, TokenError};
 use narada_proto::message::{decode, Inbound};
 use narada_store::DocId;
@@ -34,7 +35,34 @@ pub struct SyncQuery {
     events: Option<String>,
 }
 
-/// Admission control, then the upgrade.
+/// Open a document's sync socket (y-websocket)
+///
+/// A WebSocket upgrade: the room is the document id, the protocol y-websocket's, with
+/// Narada's durable acknowledgements when asked for (PROTOCOL.md). Admission (origin, token) is
+/// checked before the upgrade; once open, close codes say why a socket ends (4403: access
+/// lost).
+#[utoipa::path(
+    get,
+    path = "/sync/{doc}",
+    operation_id = "sync",
+    tag = "sync",
+    security(("sync_token" = [])),
+    params(
+        ("doc" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"),
+        ("ack" = Option<String>, Query, description = "`1` or `true`: acknowledge each update \
+            once it is durably stored"),
+    ),
+    responses(
+        (status = 101, description = "Switching Protocols: the socket is open"),
+        (status = 400, description = "`bad_document`: not a valid document id (and a plain-text \
+            400 for a request that is no WebSocket upgrade)", body = ErrorBody),
+        (status = 401, description = "`token_missing`, `token_expired` or `token_invalid`", body = ErrorBody),
+        (status = 403, description = "`origin_not_allowed`, `token_wrong_document` or \
+            `token_revoked` (access was withdrawn after the token was issued: get a new one)", body = ErrorBody),
+        (status = 429, description = "`too_many_sockets`: this person has `max_sockets_per_person` \
+            sockets open on this document already", body = ErrorBody),
+    )
+)]
 pub async fn sync_handler(
     State(app): State<AppState>,
     Path(doc): Path<String>,

@@ -10,20 +10,87 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::{AnyConnection, Row};
+use utoipa::{IntoResponses, ToSchema};
 
+use super::answers::{BodyAnswers, SessionAnswers, ADMIN, ADMIN_READ};
 use super::{clean_text, parse_id, Admin, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::access::{self, Scope};
 use crate::audit;
 use crate::auth::{self as signin, LinkKind};
-use crate::error::{AccountsError, Result};
+use crate::error::{AccountsError, ErrorBody, Result};
 use crate::model;
 use crate::policy::AccountRole;
 use crate::AccountsState;
 
 pub const MAX_NAME_CHARS: usize = 120;
+
+const PERSON_ID: &str = "Person id";
+const CITY_ID: &str = "City id";
+const NETWORK_ID: &str = "Network id";
+/// The 400 of admin writes that take a name.
+const BAD_NAME: &str = "`invalid_input`: an empty or too long name, a bad id, or a malformed body";
+
+/// What an administrator's operation on records named in its path may also answer.
+#[derive(IntoResponses)]
+pub enum AdminAnswers {
+    /// `invalid_input`: an id in the path is not a positive integer
+    #[response(status = 400)]
+    BadInput(ErrorBody),
+    /// `unauthenticated`: not signed in, or the session ended
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// `forbidden`: administrators only; `csrf` on a write without the session's X-CSRF-Token
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// `internal`: the database failed (logged; the answer says no more)
+    #[response(status = 500)]
+    Internal(ErrorBody),
+}
+
+/// Every network.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NetworkList {
+    pub networks: Vec<model::Network>,
+}
+
+/// Every city, in Polish alphabetical order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CityList {
+    pub cities: Vec<model::City>,
+}
+
+/// Every person, by name in Polish order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PeopleList {
+    pub people: Vec<model::Person>,
+}
+
+/// A new person and the invitation link to hand them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Invited {
+    pub person: model::Person,
+    pub invite: signin::Link,
+}
+
+/// Audit records, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditList {
+    pub records: Vec<audit::Record>,
+}
+
+/// Everything kept about one person.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PersonExport {
+    pub person: model::Person,
+    /// Every audit record where they are the actor or the subject, newest first (at most
+    /// 10,000).
+    pub records: Vec<audit::Record>,
+    /// Unix milliseconds.
+    pub exported_at: i64,
+}
 
 fn entry<'a>(
     admin: &'a Caller,
@@ -47,49 +114,117 @@ fn entry<'a>(
 
 // ---- directory ----
 
+/// List networks
+#[utoipa::path(
+    get,
+    path = "/networks",
+    tag = "directory",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Networks", body = NetworkList),
+        SessionAnswers,
+    )
+)]
 pub async fn list_networks(
     State(state): State<AccountsState>,
     _caller: Caller,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<NetworkList>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(
-        json!({ "networks": model::networks(&mut conn).await? }),
-    ))
+    Ok(Json(NetworkList {
+        networks: model::networks(&mut conn).await?,
+    }))
 }
 
+/// List cities (Polish alphabetical order)
+#[utoipa::path(
+    get,
+    path = "/cities",
+    tag = "directory",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Cities", body = CityList),
+        SessionAnswers,
+    )
+)]
 pub async fn list_cities(
     State(state): State<AccountsState>,
     _caller: Caller,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<CityList>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(json!({ "cities": model::cities(&mut conn).await? })))
+    Ok(Json(CityList {
+        cities: model::cities(&mut conn).await?,
+    }))
 }
 
-/// `GET /admin/networks`: the same list, for administrators only. Everyone else reads the
-/// `/networks` directory: the administration paths answer administrators and nobody else.
+/// List networks (administrators)
+///
+/// The same list as `GET /networks`, for administrators only: everyone else reads the
+/// `/networks` directory; the administration paths answer administrators and nobody else.
+#[utoipa::path(
+    get,
+    path = "/admin/networks",
+    tag = "admin",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Networks", body = NetworkList),
+        (status = 403, description = ADMIN_READ, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn admin_list_networks(
     state: State<AccountsState>,
     Admin(admin): Admin,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<NetworkList>> {
     list_networks(state, admin).await
 }
 
-/// `GET /admin/cities`: as [`admin_list_networks`].
+/// List cities (administrators)
+///
+/// As `GET /admin/networks`: the same list as `GET /cities`, for administrators only.
+#[utoipa::path(
+    get,
+    path = "/admin/cities",
+    tag = "admin",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "Cities", body = CityList),
+        (status = 403, description = ADMIN_READ, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn admin_list_cities(
     state: State<AccountsState>,
     Admin(admin): Admin,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<CityList>> {
     list_cities(state, admin).await
 }
 
 // ---- networks ----
 
-#[derive(Deserialize)]
+/// A name (of a network or city).
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NameBody {
+    #[schema(max_length = 120)]
     pub name: String,
 }
 
+/// Create a network
+#[utoipa::path(
+    post,
+    path = "/admin/networks",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    request_body = NameBody,
+    responses(
+        (status = 201, description = "Created", body = model::Network),
+        (status = 400, description = BAD_NAME, body = ErrorBody),
+        (status = 403, description = ADMIN, body = ErrorBody),
+        (status = 409, description = "`conflict`: a network with this name exists", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn create_network(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -123,6 +258,24 @@ pub async fn create_network(
     Ok((StatusCode::CREATED, Json(model::Network { id, name })).into_response())
 }
 
+/// Rename a network
+#[utoipa::path(
+    patch,
+    path = "/admin/networks/{id}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = NETWORK_ID)),
+    request_body = NameBody,
+    responses(
+        (status = 200, description = "The network", body = model::Network),
+        (status = 400, description = BAD_NAME, body = ErrorBody),
+        (status = 403, description = ADMIN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such network", body = ErrorBody),
+        (status = 409, description = "`conflict`: a network with this name exists", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn update_network(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -161,14 +314,34 @@ pub async fn update_network(
 
 // ---- cities ----
 
-#[derive(Deserialize)]
+/// A new city.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CityBody {
+    #[schema(max_length = 120)]
     pub name: String,
+    /// Ids of the networks it is in (at most 100).
     #[serde(default)]
     pub networks: Vec<i64>,
 }
 
+/// Create a city
+#[utoipa::path(
+    post,
+    path = "/admin/cities",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    request_body = CityBody,
+    responses(
+        (status = 201, description = "Created", body = model::City),
+        (status = 400, description = BAD_NAME, body = ErrorBody),
+        (status = 403, description = ADMIN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such network", body = ErrorBody),
+        (status = 409, description = "`conflict`: a city with this name exists", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn create_city(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -216,6 +389,24 @@ async fn link_city_network(conn: &mut AnyConnection, city: i64, network: i64) ->
     Ok(())
 }
 
+/// Rename a city
+#[utoipa::path(
+    patch,
+    path = "/admin/cities/{id}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = CITY_ID)),
+    request_body = NameBody,
+    responses(
+        (status = 200, description = "The city", body = model::City),
+        (status = 400, description = BAD_NAME, body = ErrorBody),
+        (status = 403, description = ADMIN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such city", body = ErrorBody),
+        (status = 409, description = "`conflict`: a city with this name exists", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn update_city(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -306,6 +497,24 @@ async fn city_network_change(
     Ok(Json(out))
 }
 
+/// Add the city to a network
+///
+/// Its members reach the network's documents from then on.
+#[utoipa::path(
+    put,
+    path = "/admin/cities/{id}/networks/{network}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = CITY_ID),
+        ("network" = i64, Path, description = NETWORK_ID),
+    ),
+    responses(
+        (status = 200, description = "The city", body = model::City),
+        (status = 404, description = "`not_found`: no such city or network", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn add_city_network(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -314,6 +523,24 @@ pub async fn add_city_network(
     city_network_change(&state, &admin, &c, &n, true).await
 }
 
+/// Remove the city from a network
+///
+/// Whoever loses access to a document through it has their sockets closed.
+#[utoipa::path(
+    delete,
+    path = "/admin/cities/{id}/networks/{network}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = CITY_ID),
+        ("network" = i64, Path, description = NETWORK_ID),
+    ),
+    responses(
+        (status = 200, description = "The city", body = model::City),
+        (status = 404, description = "`not_found`: no such city, or it is not in the network", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn remove_city_network(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -324,14 +551,43 @@ pub async fn remove_city_network(
 
 // ---- people ----
 
+/// List people
+#[utoipa::path(
+    get,
+    path = "/admin/people",
+    tag = "admin",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "People", body = PeopleList),
+        (status = 403, description = ADMIN_READ, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn list_people(
     State(state): State<AccountsState>,
     Admin(_admin): Admin,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<PeopleList>> {
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(json!({ "people": model::people(&mut conn).await? })))
+    Ok(Json(PeopleList {
+        people: model::people(&mut conn).await?,
+    }))
 }
 
+/// Get a person
+#[utoipa::path(
+    get,
+    path = "/admin/people/{id}",
+    tag = "admin",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = PERSON_ID),
+    ),
+    responses(
+        (status = 200, description = "The person", body = model::Person),
+        (status = 404, description = "`not_found`: no such person", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn get_person(
     State(state): State<AccountsState>,
     Admin(_admin): Admin,
@@ -342,19 +598,44 @@ pub async fn get_person(
     Ok(Json(model::person(&mut conn, id).await?))
 }
 
-#[derive(Deserialize)]
+/// A new person.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreatePersonBody {
+    #[schema(format = Email)]
     pub email: String,
+    #[schema(max_length = 120)]
     pub name: String,
     pub role: AccountRole,
+    /// Ids of the cities they belong to (at most 100).
     #[serde(default)]
     pub cities: Vec<i64>,
+    /// Ids of the networks they are assigned to (at most 100).
     #[serde(default)]
     pub networks: Vec<i64>,
 }
 
-/// Creates a person and returns their invitation link (no password is set by the admin).
+/// Create a person and get their invitation link
+///
+/// No password is set by the admin: the person sets one with the link
+/// (`POST /auth/accept-invite`). No mail is sent; the admin hands the link over.
+#[utoipa::path(
+    post,
+    path = "/admin/people",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    request_body = CreatePersonBody,
+    responses(
+        (status = 201, description = "Created", body = Invited),
+        (status = 400, description = "`invalid_input`: a bad email, an empty or too long name, too \
+            many cities or networks, or a malformed body", body = ErrorBody),
+        (status = 403, description = ADMIN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such city or network", body = ErrorBody),
+        (status = 409, description = "`conflict`: an account with this email exists", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn create_person(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -404,11 +685,7 @@ pub async fn create_person(
     .await?;
     let person = model::person(&mut tx, id).await?;
     tx.commit().await?;
-    Ok((
-        StatusCode::CREATED,
-        Json(json!({ "person": person, "invite": invite })),
-    )
-        .into_response())
+    Ok((StatusCode::CREATED, Json(Invited { person, invite })).into_response())
 }
 
 async fn link_person(
@@ -429,14 +706,38 @@ async fn link_person(
     Ok(())
 }
 
-#[derive(Deserialize)]
+/// What to change about a person; what is left out stays.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct UpdatePersonBody {
+    #[schema(max_length = 120)]
     pub name: Option<String>,
     pub role: Option<AccountRole>,
+    /// `true` switches the account off, `false` on again (and clears a lockout).
     pub disabled: Option<bool>,
 }
 
+/// Rename, change role, disable or enable
+///
+/// Disabling ends the person's sessions and closes all their sockets; a role change closes the
+/// sockets whose role went down. Admins cannot disable or demote themselves.
+#[utoipa::path(
+    patch,
+    path = "/admin/people/{id}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = PERSON_ID)),
+    request_body = UpdatePersonBody,
+    responses(
+        (status = 200, description = "The person", body = model::Person),
+        (status = 400, description = "`invalid_input`: an empty or too long name, disabling or \
+            demoting oneself, or a malformed body", body = ErrorBody),
+        (status = 403, description = ADMIN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such person", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn update_person(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -579,6 +880,22 @@ async fn person_link_change(
     Ok(Json(out))
 }
 
+/// Add the person to a city
+#[utoipa::path(
+    put,
+    path = "/admin/people/{id}/cities/{city}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = PERSON_ID),
+        ("city" = i64, Path, description = CITY_ID),
+    ),
+    responses(
+        (status = 200, description = "The person", body = model::Person),
+        (status = 404, description = "`not_found`: no such person or city", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn add_person_city(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -587,6 +904,24 @@ pub async fn add_person_city(
     person_link_change(&state, &admin, &p, &c, false, true).await
 }
 
+/// Remove the person from a city
+///
+/// The sockets whose role went down close.
+#[utoipa::path(
+    delete,
+    path = "/admin/people/{id}/cities/{city}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = PERSON_ID),
+        ("city" = i64, Path, description = CITY_ID),
+    ),
+    responses(
+        (status = 200, description = "The person", body = model::Person),
+        (status = 404, description = "`not_found`: no such person, or not a member", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn remove_person_city(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -595,6 +930,22 @@ pub async fn remove_person_city(
     person_link_change(&state, &admin, &p, &c, false, false).await
 }
 
+/// Assign the person (expert, moderator) to a network
+#[utoipa::path(
+    put,
+    path = "/admin/people/{id}/networks/{network}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = PERSON_ID),
+        ("network" = i64, Path, description = NETWORK_ID),
+    ),
+    responses(
+        (status = 200, description = "The person", body = model::Person),
+        (status = 404, description = "`not_found`: no such person or network", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn add_person_network(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -603,6 +954,24 @@ pub async fn add_person_network(
     person_link_change(&state, &admin, &p, &n, true, true).await
 }
 
+/// Unassign the person from a network
+///
+/// The sockets whose role went down close.
+#[utoipa::path(
+    delete,
+    path = "/admin/people/{id}/networks/{network}",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = i64, Path, description = PERSON_ID),
+        ("network" = i64, Path, description = NETWORK_ID),
+    ),
+    responses(
+        (status = 200, description = "The person", body = model::Person),
+        (status = 404, description = "`not_found`: no such person, or not assigned", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn remove_person_network(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -640,6 +1009,24 @@ async fn link_for(
     Ok(Json(link))
 }
 
+/// New invitation link
+///
+/// Replaces the person's older unused link of the same kind. No mail is sent: the link is
+/// shown to the admin.
+#[utoipa::path(
+    post,
+    path = "/admin/people/{id}/invite",
+    operation_id = "invite_person",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = PERSON_ID)),
+    responses(
+        (status = 200, description = "The link (shown to the admin; no mail is sent)", body = signin::Link),
+        (status = 404, description = "`not_found`: no such person", body = ErrorBody),
+        (status = 409, description = "`conflict`: the account is disabled", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn invite(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -648,6 +1035,24 @@ pub async fn invite(
     link_for(&state, &admin, &id, LinkKind::Invite).await
 }
 
+/// New password-reset link
+///
+/// Replaces the person's older unused link of the same kind. No mail is sent: the link is
+/// shown to the admin.
+#[utoipa::path(
+    post,
+    path = "/admin/people/{id}/reset-link",
+    operation_id = "reset_link",
+    tag = "admin",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = i64, Path, description = PERSON_ID)),
+    responses(
+        (status = 200, description = "The link (shown to the admin; no mail is sent)", body = signin::Link),
+        (status = 404, description = "`not_found`: no such person", body = ErrorBody),
+        (status = 409, description = "`conflict`: the account is disabled", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn reset_link(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
@@ -658,29 +1063,60 @@ pub async fn reset_link(
 
 // ---- audit ----
 
+/// List audit records, newest first
+#[utoipa::path(
+    get,
+    path = "/admin/audit",
+    tag = "admin",
+    security(("session" = [])),
+    params(audit::Filter),
+    responses(
+        (status = 200, description = "Records", body = AuditList),
+        (status = 400, description = "`invalid_input`: an unknown filter, a value of the wrong \
+            type, or one too long", body = ErrorBody),
+        (status = 403, description = ADMIN_READ, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn audit_list(
     State(state): State<AccountsState>,
     Admin(_admin): Admin,
     ApiQuery(filter): ApiQuery<audit::Filter>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<AuditList>> {
     if filter.action.as_ref().is_some_and(|a| a.len() > 64)
         || filter.target.as_ref().is_some_and(|t| t.len() > 200)
     {
         return Err(AccountsError::validation("filter value is too long"));
     }
     let mut conn = state.db.pool.acquire().await?;
-    Ok(Json(
-        json!({ "records": audit::list(&mut conn, &filter).await? }),
-    ))
+    Ok(Json(AuditList {
+        records: audit::list(&mut conn, &filter).await?,
+    }))
 }
 
-/// Everything kept about one person (RODO access request): their record, memberships and every
-/// audit record where they are the actor or the subject. The export itself is audited.
+/// Export everything kept about one person (RODO)
+///
+/// A RODO access request: their record, memberships and every audit record where they are the
+/// actor or the subject. The export itself is audited.
+#[utoipa::path(
+    get,
+    path = "/admin/audit/people/{id}",
+    tag = "admin",
+    security(("session" = [])),
+    params(
+        ("id" = i64, Path, description = PERSON_ID),
+    ),
+    responses(
+        (status = 200, description = "The person and every audit record about or by them", body = PersonExport),
+        (status = 404, description = "`not_found`: no such person", body = ErrorBody),
+        AdminAnswers,
+    )
+)]
 pub async fn audit_export_person(
     State(state): State<AccountsState>,
     Admin(admin): Admin,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<PersonExport>> {
     let id = parse_id(&id, "person")?;
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
@@ -705,7 +1141,9 @@ pub async fn audit_export_person(
     )
     .await?;
     tx.commit().await?;
-    Ok(Json(
-        json!({ "person": person, "records": records, "exported_at": now }),
-    ))
+    Ok(Json(PersonExport {
+        person,
+        records,
+        exported_at: now,
+    }))
 }

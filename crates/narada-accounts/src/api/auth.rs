@@ -4,20 +4,33 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{AppendHeaders, IntoResponse, Response};
 use axum::Json;
-use serde::Deserialize;
-use serde_json::json;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoResponses, ToSchema};
 
+use super::answers::{BodyAnswers, InternalAnswer, SessionAnswers, BAD_INPUT, CSRF};
 use super::{check_same_origin, clear_cookies, session_cookies, ApiJson, Caller, ClientIp};
 use crate::audit;
 use crate::auth::{self as signin, LinkKind, NewSession};
-use crate::error::Result;
+use crate::error::{ErrorBody, Result};
+use crate::model::Person;
 use crate::AccountsState;
 
-#[derive(Deserialize)]
+/// Email and password.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginBody {
+    /// Trimmed, any case.
     pub email: String,
+    #[schema(format = Password)]
     pub password: String,
+}
+
+/// The signed-in person and the session's CSRF token.
+#[derive(Serialize, ToSchema)]
+pub struct SignedIn {
+    pub person: Person,
+    /// Send it as `X-CSRF-Token` on every write (it is also in the `narada_csrf` cookie).
+    pub csrf_token: String,
 }
 
 fn signed_in(state: &AccountsState, s: NewSession) -> Response {
@@ -25,11 +38,36 @@ fn signed_in(state: &AccountsState, s: NewSession) -> Response {
     (
         StatusCode::OK,
         AppendHeaders([(header::SET_COOKIE, a), (header::SET_COOKIE, b)]),
-        Json(json!({ "person": s.person, "csrf_token": s.csrf })),
+        Json(SignedIn {
+            person: s.person,
+            csrf_token: s.csrf,
+        }),
     )
         .into_response()
 }
 
+/// Sign in with email and password
+///
+/// Wrong email and wrong password answer the same 401. After `lockout_after` failures in a
+/// row (5 by default) the account is locked for `lockout_for` (429 `locked`); too many failures
+/// from one address answer 429 `rate_limited`. A cross-site `Origin` is refused (403 `csrf`).
+#[utoipa::path(
+    post,
+    path = "/auth/login",
+    tag = "auth",
+    security(()),
+    request_body = LoginBody,
+    responses(
+        (status = 200, description = "Signed in; sets the `narada_session` (HttpOnly) and \
+            `narada_csrf` cookies", body = SignedIn, headers(("set-cookie" = String))),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 401, description = "`invalid_credentials`: wrong email or password", body = ErrorBody),
+        (status = 403, description = "`csrf`: sent from another site's page", body = ErrorBody),
+        (status = 429, description = "`locked` (this account) or `rate_limited` (this address)", body = ErrorBody),
+        BodyAnswers,
+        InternalAnswer,
+    )
+)]
 pub async fn login(
     State(state): State<AccountsState>,
     ip: ClientIp,
@@ -49,6 +87,18 @@ pub async fn login(
     Ok(signed_in(&state, s))
 }
 
+/// Sign out (this session)
+#[utoipa::path(
+    post,
+    path = "/auth/logout",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Signed out; the cookies are cleared", headers(("set-cookie" = String))),
+        (status = 403, description = CSRF, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn logout(State(state): State<AccountsState>, caller: Caller) -> Result<Response> {
     let mut tx = state.db.begin().await?;
     signin::end_session(&mut tx, &caller.session.id_hash).await?;
@@ -70,7 +120,20 @@ pub async fn logout(State(state): State<AccountsState>, caller: Caller) -> Resul
         .into_response())
 }
 
-/// Ends every session of the caller and closes all their sockets.
+/// Sign out everywhere
+///
+/// Ends every session of the caller and closes all their sync sockets, on every node.
+#[utoipa::path(
+    post,
+    path = "/auth/logout-all",
+    tag = "auth",
+    security(("session" = [], "csrf" = [])),
+    responses(
+        (status = 204, description = "Every session ended and every sync socket closed", headers(("set-cookie" = String))),
+        (status = 403, description = CSRF, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn logout_all(State(state): State<AccountsState>, caller: Caller) -> Result<Response> {
     let mut tx = state.db.begin().await?;
     signin::end_all_sessions(&mut tx, caller.person.id).await?;
@@ -93,17 +156,73 @@ pub async fn logout_all(State(state): State<AccountsState>, caller: Caller) -> R
         .into_response())
 }
 
-pub async fn me(caller: Caller) -> Json<serde_json::Value> {
-    Json(json!({ "person": caller.person, "csrf_token": caller.session.csrf }))
+/// Who am I
+///
+/// The signed-in person and the session's CSRF token (a page that was reloaded gets it back
+/// here).
+#[utoipa::path(
+    get,
+    path = "/auth/me",
+    tag = "auth",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The signed-in person and the session's CSRF token", body = SignedIn),
+        SessionAnswers,
+    )
+)]
+pub async fn me(caller: Caller) -> Json<SignedIn> {
+    Json(SignedIn {
+        person: caller.person,
+        csrf_token: caller.session.csrf,
+    })
 }
 
-#[derive(Deserialize)]
+/// A one-time link's token and the password to set.
+#[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LinkBody {
+    /// The `token` of the invitation or reset link.
     pub token: String,
+    /// At least 10 characters, at most 256 bytes.
+    #[schema(format = Password, min_length = 10)]
     pub password: String,
 }
 
+/// What using a one-time link may also answer.
+#[derive(IntoResponses)]
+pub enum LinkAnswers {
+    /// `bad_link`: the link is invalid, used or expired; `invalid_input`: a password too short
+    /// or too long, or a malformed body
+    #[response(status = 400)]
+    BadLink(ErrorBody),
+    /// `csrf`: sent from another site's page
+    #[response(status = 403)]
+    CrossSite(ErrorBody),
+    /// `too_large`: the body is over 16 KiB
+    #[response(status = 413)]
+    TooLarge(ErrorBody),
+    /// `unsupported_media_type`: the body is not `application/json`
+    #[response(status = 415)]
+    NotJson(ErrorBody),
+    /// `internal`: the database failed (logged; the answer says no more)
+    #[response(status = 500)]
+    Internal(ErrorBody),
+}
+
+/// Accept an invitation: set a password and sign in
+///
+/// A cross-site `Origin` is refused (403 `csrf`).
+#[utoipa::path(
+    post,
+    path = "/auth/accept-invite",
+    tag = "auth",
+    security(()),
+    request_body = LinkBody,
+    responses(
+        (status = 200, description = "Signed in; sets the session cookies", body = SignedIn, headers(("set-cookie" = String))),
+        LinkAnswers,
+    )
+)]
 pub async fn accept_invite(
     State(state): State<AccountsState>,
     ip: ClientIp,
@@ -124,6 +243,21 @@ pub async fn accept_invite(
     Ok(signed_in(&state, s))
 }
 
+/// Use a password-reset link: set a new password and sign in
+///
+/// Every other session of the person ends and their sync sockets close. A cross-site
+/// `Origin` is refused (403 `csrf`).
+#[utoipa::path(
+    post,
+    path = "/auth/reset-password",
+    tag = "auth",
+    security(()),
+    request_body = LinkBody,
+    responses(
+        (status = 200, description = "Signed in; all other sessions ended", body = SignedIn, headers(("set-cookie" = String))),
+        LinkAnswers,
+    )
+)]
 pub async fn reset_password(
     State(state): State<AccountsState>,
     ip: ClientIp,

@@ -17,11 +17,13 @@ use narada_store::DocId;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use sqlx::AnyConnection;
+use utoipa::{IntoParams, IntoResponses, ToSchema};
 
+use super::answers::{BodyAnswers, SessionAnswers, BAD_INPUT};
 use super::{clean_text, parse_id, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::access::{self, Scope};
 use crate::audit;
-use crate::error::{AccountsError, Result};
+use crate::error::{AccountsError, ErrorBody, Result};
 use crate::model::{self, DocKind, DocMeta, ListedShare};
 use crate::policy::{self, Action, DocFacts, Grantee, Owner};
 use crate::text;
@@ -29,21 +31,76 @@ use crate::AccountsState;
 
 pub const MAX_TITLE_CHARS: usize = 200;
 
+/// The `{id}` path parameter's description.
+const DOC_ID: &str = "Document id (1-128 of A-Z a-z 0-9 . _ -)";
+/// The 403 of operations under a document rule.
+const DOC_FORBIDDEN: &str = "`forbidden`: the rules do not let the caller do this with this \
+                             document; `csrf` on a write without the session's X-CSRF-Token";
+/// The 404 of operations on one document.
+const DOC_NOT_FOUND: &str =
+    "`not_found`: no such document (or it is deleted and the caller is no admin)";
+
+/// What an operation on one document under its rule may also answer.
+#[derive(IntoResponses)]
+pub enum DocAnswers {
+    /// `invalid_input`: a malformed document id
+    #[response(status = 400)]
+    BadInput(ErrorBody),
+    /// `unauthenticated`: not signed in, or the session ended
+    #[response(status = 401)]
+    Unauthenticated(ErrorBody),
+    /// `forbidden`: the rules do not let the caller do this with this document; `csrf` on a
+    /// write without the session's X-CSRF-Token
+    #[response(status = 403)]
+    Forbidden(ErrorBody),
+    /// `not_found`: no such document (or it is deleted and the caller is no admin)
+    #[response(status = 404)]
+    NotFound(ErrorBody),
+    /// `internal`: the database failed (logged; the answer says no more)
+    #[response(status = 500)]
+    Internal(ErrorBody),
+}
+
 /// A document as the API shows it: metadata plus the caller's role on it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, ToSchema)]
 pub struct DocView {
     #[serde(flatten)]
     pub meta: DocMeta,
     /// The caller's effective role (null: none, e.g. an admin looking at a deleted document).
+    #[schema(required = true)]
     pub role: Option<Role>,
     /// What the caller may do with it.
     pub can: Vec<Action>,
-    /// The highest role the caller may share it at (null: they may not share it).
+    /// The highest role the caller may share it at: their own role on it, as if it were not
+    /// archived (null: they may not share it).
+    #[schema(required = true)]
     pub max_share_role: Option<Role>,
     /// Who changed the content last and when, from the authored log (list and get only:
     /// `{"at", "by": {"id", "name"} | null, "kind"}`, null before the first edit).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub last_change: Option<serde_json::Value>,
+}
+
+/// One document with its shares (`GET /docs/{id}`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocDetail {
+    #[serde(flatten)]
+    pub view: DocView,
+    /// Its shares, when the caller may share the document; null otherwise.
+    #[schema(required = true)]
+    pub shares: Option<Vec<ListedShare>>,
+}
+
+/// Documents, sorted by title in Polish order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DocList {
+    pub docs: Vec<DocView>,
+}
+
+/// A document's shares: cities first, then people, each by name in Polish order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ShareList {
+    pub shares: Vec<ListedShare>,
 }
 
 fn view(caller: &Caller, meta: DocMeta, facts: &DocFacts) -> DocView {
@@ -115,45 +172,74 @@ pub(crate) fn doc_entry<'a>(
     }
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
 #[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
+    /// Owned by this network or by one of its cities.
     pub network: Option<i64>,
+    /// Owned by this city.
     pub city: Option<i64>,
-    pub kind: Option<String>,
+    /// Of this kind.
+    pub kind: Option<DocKind>,
     /// Title search: case- and Polish-diacritic-insensitive substring.
+    #[param(max_length = 200)]
     pub q: Option<String>,
     /// `exclude` (default), `include` or `only` archived documents.
-    pub archived: Option<String>,
-    /// Admins: `exclude` (default), `include` or `only` deleted documents.
-    pub deleted: Option<String>,
+    #[param(inline)]
+    pub archived: Option<Visibility>,
+    /// Admins only: `exclude` (default), `include` or `only` deleted documents.
+    #[param(inline)]
+    pub deleted: Option<Visibility>,
 }
 
-fn tri(v: Option<&str>, what: &str) -> Result<(bool, bool)> {
-    // (show normal, show flagged)
-    match v.unwrap_or("exclude") {
-        "exclude" => Ok((true, false)),
-        "include" => Ok((true, true)),
-        "only" => Ok((false, true)),
-        _ => Err(AccountsError::validation(format!(
-            "{what} must be exclude, include or only"
-        ))),
+/// Whether a list leaves out (`exclude`, the default), adds (`include`) or shows nothing but
+/// (`only`) the documents with a flag (archived, deleted).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    #[default]
+    Exclude,
+    Include,
+    Only,
+}
+
+/// (show documents without the flag, show those with it)
+fn tri(v: Option<Visibility>) -> (bool, bool) {
+    match v.unwrap_or_default() {
+        Visibility::Exclude => (true, false),
+        Visibility::Include => (true, true),
+        Visibility::Only => (false, true),
     }
 }
 
+/// List the documents the caller may read
+///
+/// Filters combine with AND. Admins also see deleted documents when they ask for them.
+#[utoipa::path(
+    get,
+    path = "/docs",
+    operation_id = "list_docs",
+    tag = "docs",
+    security(("session" = [])),
+    params(ListQuery),
+    responses(
+        (status = 200, description = "Documents, sorted by title in Polish order", body = DocList),
+        (status = 400, description = "`invalid_input`: an unknown filter or value, or a search \
+            text over 200 characters", body = ErrorBody),
+        (status = 403, description = "`forbidden`: `deleted` asked for by someone who is no \
+            admin", body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn list(
     State(state): State<AccountsState>,
     caller: Caller,
     ApiQuery(q): ApiQuery<ListQuery>,
-) -> Result<Json<serde_json::Value>> {
-    let kind = match q.kind.as_deref() {
-        Some(k) => Some(
-            DocKind::parse(k).ok_or_else(|| AccountsError::validation("unknown document kind"))?,
-        ),
-        None => None,
-    };
-    let (arch_normal, arch_flagged) = tri(q.archived.as_deref(), "archived")?;
-    let (del_normal, del_flagged) = tri(q.deleted.as_deref(), "deleted")?;
+) -> Result<Json<DocList>> {
+    let kind = q.kind;
+    let (arch_normal, arch_flagged) = tri(q.archived);
+    let (del_normal, del_flagged) = tri(q.deleted);
     if del_flagged && !policy::is_admin(&caller.facts) {
         return Err(AccountsError::Forbidden(
             "only administrators see deleted documents",
@@ -207,23 +293,52 @@ pub async fn list(
     out.sort_by(|a, b| {
         text::polish_cmp(&a.meta.title, &b.meta.title).then_with(|| a.meta.id.cmp(&b.meta.id))
     });
-    Ok(Json(json!({ "docs": out })))
+    Ok(Json(DocList { docs: out }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A new document.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct CreateBody {
+pub struct CreateDocBody {
     /// Optional; generated when missing.
+    #[schema(pattern = "^[A-Za-z0-9._-]{1,128}$")]
     pub id: Option<String>,
+    #[schema(max_length = 200)]
     pub title: String,
     pub kind: DocKind,
     pub owner: Owner,
 }
 
+/// Create a document
+///
+/// Admins create anywhere; an editor or moderator where their reach to the owner gives them
+/// editor or above. An id the hub already stores content for without metadata (written with a
+/// developer or command-line token) is not free: only an administrator may adopt that content
+/// into an owner (409 for anyone else).
+#[utoipa::path(
+    post,
+    path = "/docs",
+    operation_id = "create_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    request_body = CreateDocBody,
+    responses(
+        (status = 201, description = "Created", body = DocView),
+        (status = 400, description = "`invalid_input`: an empty or too long title, a bad id, or a \
+            malformed body", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller may not create documents for this \
+            owner; `csrf`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such city or network", body = ErrorBody),
+        (status = 409, description = "`conflict`: a document with this id exists, or the hub \
+            stores content for the id and the caller is no admin", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn create(
     State(state): State<AccountsState>,
     caller: Caller,
-    ApiJson(body): ApiJson<CreateBody>,
+    ApiJson(body): ApiJson<CreateDocBody>,
 ) -> Result<Response> {
     let title = clean_text(&body.title, "title", MAX_TITLE_CHARS)?;
     let id = match body.id.as_deref() {
@@ -273,11 +388,27 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(view(&caller, meta, &facts))).into_response())
 }
 
+/// Get one document (with its shares when the caller may share it)
+#[utoipa::path(
+    get,
+    path = "/docs/{id}",
+    operation_id = "get_doc",
+    tag = "docs",
+    security(("session" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "The document", body = DocDetail),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller may not read this document", body = ErrorBody),
+        (status = 404, description = DOC_NOT_FOUND, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn get(
     State(state): State<AccountsState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<DocDetail>> {
     let mut conn = state.db.pool.acquire().await?;
     let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
     if !facts.deleted {
@@ -290,17 +421,36 @@ pub async fn get(
     };
     let mut v = view(&caller, meta, &facts);
     with_last_change(&mut conn, std::slice::from_mut(&mut v)).await?;
-    let mut body = serde_json::to_value(&v).map_err(|e| AccountsError::Internal(e.to_string()))?;
-    body["shares"] = serde_json::to_value(shares).unwrap_or_default();
-    Ok(Json(body))
+    Ok(Json(DocDetail { view: v, shares }))
 }
 
-#[derive(Debug, Deserialize)]
+/// A document's new title.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RenameBody {
+    #[schema(max_length = 200)]
     pub title: String,
 }
 
+/// Rename
+#[utoipa::path(
+    patch,
+    path = "/docs/{id}",
+    operation_id = "rename_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    request_body = RenameBody,
+    responses(
+        (status = 200, description = "Renamed", body = DocView),
+        (status = 400, description = "`invalid_input`: an empty or too long title, a bad id, or a \
+            malformed body", body = ErrorBody),
+        (status = 403, description = DOC_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = DOC_NOT_FOUND, body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn rename(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -366,6 +516,21 @@ async fn change_doc(
 
 // Each statement binds ($1 now, $2 actor, $3 doc id), even where one is unused, so change_doc
 // can bind them uniformly; `$2 = $2` keeps the actor parameter referenced.
+/// Archive (read-only for everyone)
+///
+/// Needs the right to manage the document. Open sockets lose write access (they close with 4403).
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/archive",
+    operation_id = "archive_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "Archived", body = DocView),
+        DocAnswers,
+    )
+)]
 pub async fn archive(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -384,6 +549,21 @@ pub async fn archive(
     .await
 }
 
+/// Unarchive
+///
+/// Needs the right to manage the document.
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/unarchive",
+    operation_id = "unarchive_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "Unarchived", body = DocView),
+        DocAnswers,
+    )
+)]
 pub async fn unarchive(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -403,6 +583,21 @@ pub async fn unarchive(
     .await
 }
 
+/// Delete (soft; an admin can restore)
+///
+/// Needs the right to manage the document. Everyone's sockets on it close.
+#[utoipa::path(
+    delete,
+    path = "/docs/{id}",
+    operation_id = "delete_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "Deleted", body = DocView),
+        DocAnswers,
+    )
+)]
 pub async fn delete(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -421,6 +616,19 @@ pub async fn delete(
     .await
 }
 
+/// Restore a deleted document (admins)
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/restore",
+    operation_id = "restore_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "Restored", body = DocView),
+        DocAnswers,
+    )
+)]
 pub async fn restore(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -439,12 +647,35 @@ pub async fn restore(
     .await
 }
 
-#[derive(Debug, Deserialize)]
+/// A document's new owner.
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MoveBody {
     pub owner: Owner,
 }
 
+/// Move to another owner
+///
+/// Needs rights over both owners: managing the document while holding its owner (an
+/// administrator, a member of the owning city, or assigned to the owning network), and the
+/// right to create documents in the new owner. Whoever loses access has their sockets closed.
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/move",
+    operation_id = "move_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    request_body = MoveBody,
+    responses(
+        (status = 200, description = "Moved", body = DocView),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 403, description = DOC_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such document, city or network", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn move_doc(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -504,34 +735,56 @@ async fn shares_view(
     Ok(shares)
 }
 
+/// List shares
+///
+/// Needs the right to share (manage) the document: 403 otherwise. Cities first, then people,
+/// each by name.
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/shares",
+    operation_id = "list_shares",
+    tag = "docs",
+    security(("session" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "Shares", body = ShareList),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller may not share this document", body = ErrorBody),
+        (status = 404, description = DOC_NOT_FOUND, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn list_shares(
     State(state): State<AccountsState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ShareList>> {
     let mut conn = state.db.pool.acquire().await?;
     let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
     require(&caller, Action::Share, &facts)?;
     let shares = shares_view(&mut conn, &caller, &meta.id, &facts).await?;
-    Ok(Json(json!({ "shares": shares })))
+    Ok(Json(ShareList { shares }))
 }
 
 /// Who to share with, as a request names them: a city by id, a person by id or by email
 /// (people who are not administrators have no directory of ids, but know their colleagues'
 /// addresses).
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(tag = "kind", rename_all = "lowercase", deny_unknown_fields)]
 pub enum ShareTo {
+    /// A person, by exactly one of `id` and `email` (the account's address: trimmed, matched
+    /// in any case, enabled accounts only).
     Person {
         id: Option<i64>,
+        #[schema(format = Email)]
         email: Option<String>,
     },
-    City {
-        id: i64,
-    },
+    /// A city: every member gets the share.
+    City { id: i64 },
 }
 
-#[derive(Debug, Deserialize)]
+/// Whom to share with, and the role they get (capped at their account role's ceiling).
+#[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ShareBody {
     pub grantee: ShareTo,
@@ -587,13 +840,43 @@ async fn resolve_grantee(
     found.ok_or(AccountsError::NotFound("share recipient"))
 }
 
-/// Adds or changes a share (a lower role than before revokes the difference).
+/// Share with a person (by id or email) or a city, or change the role
+///
+/// Needs the right to share (manage) the document: 403 otherwise, before the grantee is looked
+/// up. The role may not exceed the caller's own role on the document, as if it were not
+/// archived (403 `role_too_high`; see `max_share_role`). A person is named by the email of
+/// their account (trimmed, any case); only administrators may name one by id (403 for anyone
+/// else). 404 (`not_found`) when the document, the city or the person does not exist; by
+/// email, also when the account is disabled, with the same answer as for an unknown address.
+/// Sharing with the same grantee again changes the role; a lower role than before closes the
+/// sockets that had more.
+#[utoipa::path(
+    put,
+    path = "/docs/{id}/shares",
+    operation_id = "share_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    request_body = ShareBody,
+    responses(
+        (status = 200, description = "The document's shares now", body = ShareList),
+        (status = 400, description = "`invalid_input`: a person named by both or neither of id and \
+            email, a bad email, or a malformed body", body = ErrorBody),
+        (status = 403, description = "`forbidden`: the caller may not share this document, or \
+            names a person by id and is no admin; `role_too_high`: the role is above the caller's \
+            own; `csrf`", body = ErrorBody),
+        (status = 404, description = "`not_found`: no such document, city or person (or no \
+            enabled account with this email)", body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn share(
     State(state): State<AccountsState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
     ApiJson(body): ApiJson<ShareBody>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ShareList>> {
     let now = state.now_ms();
     let mut tx = state.db.begin().await?;
     let (meta, facts) = load_visible(&mut tx, &caller, &id).await?;
@@ -637,14 +920,34 @@ pub async fn share(
     let shares = shares_view(&mut tx, &caller, &meta.id, &facts).await?;
     tx.commit().await?;
     state.apply_access(&access::changed(&before, &after));
-    Ok(Json(json!({ "shares": shares })))
+    Ok(Json(ShareList { shares }))
 }
 
+/// Unshare (closes the grantee's sockets)
+#[utoipa::path(
+    delete,
+    path = "/docs/{id}/shares/{kind}/{grantee}",
+    operation_id = "unshare_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(
+        ("id" = String, Path, description = DOC_ID),
+        ("kind" = String, Path, description = "`person` or `city`"),
+        ("grantee" = i64, Path, description = "The person's or the city's id"),
+    ),
+    responses(
+        (status = 200, description = "The document's shares now", body = ShareList),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 403, description = DOC_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = "`not_found`: no such document, or no such share", body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn unshare(
     State(state): State<AccountsState>,
     caller: Caller,
     ApiPath((id, kind, grantee)): ApiPath<(String, String, String)>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<ShareList>> {
     let gid = parse_id(&grantee, "grantee")?;
     let grantee = match kind.as_str() {
         "person" => Grantee::Person(gid),
@@ -688,15 +991,48 @@ pub async fn unshare(
     let shares = shares_view(&mut tx, &caller, &meta.id, &facts).await?;
     tx.commit().await?;
     state.apply_access(&access::changed(&before, &after));
-    Ok(Json(json!({ "shares": shares })))
+    Ok(Json(ShareList { shares }))
 }
 
-/// The short-lived sync token for the caller, with the role the rules give.
+/// A signed token for the sync socket (`GET /sync/{doc}?token=…`).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SyncToken {
+    /// Pass it as the socket's `token` query parameter; a bearer secret, never log it.
+    pub token: String,
+    /// The role the token carries.
+    pub role: Role,
+    /// The document (the socket's room).
+    pub doc: String,
+    /// Unix seconds.
+    pub expires_at: i64,
+}
+
+/// Get a short-lived sync token with the caller's role
+///
+/// The role is the caller's effective role on the document now; the token lives
+/// `sync_token_ttl` (10 minutes by default). Ask again to reconnect after it expires or after
+/// the socket was closed for lost access.
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/token",
+    operation_id = "doc_token",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "Token for the sync socket", body = SyncToken),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 403, description = "`forbidden`: the rules give the caller no role on the \
+            document; `csrf`", body = ErrorBody),
+        (status = 404, description = DOC_NOT_FOUND, body = ErrorBody),
+        SessionAnswers,
+    )
+)]
 pub async fn token(
     State(state): State<AccountsState>,
     caller: Caller,
     ApiPath(id): ApiPath<String>,
-) -> Result<Json<serde_json::Value>> {
+) -> Result<Json<SyncToken>> {
     let mut conn = state.db.pool.acquire().await?;
     let (meta, facts) = load_visible(&mut conn, &caller, &id).await?;
     let role = policy::effective_role(&caller.facts, &facts).ok_or(AccountsError::Forbidden(
@@ -705,19 +1041,43 @@ pub async fn token(
     let ttl = state.config.token_ttl_secs;
     let token = state.tokens.issue(&meta.id, &caller.sub(), role, ttl);
     let expires_at = state.now_ms() / 1000 + ttl as i64;
-    Ok(Json(
-        json!({ "token": token, "role": role, "doc": meta.id, "expires_at": expires_at }),
-    ))
+    Ok(Json(SyncToken {
+        token,
+        role,
+        doc: meta.id,
+        expires_at,
+    }))
 }
 
-#[derive(Debug, Deserialize, Default)]
+/// What was exported.
+#[derive(Debug, Deserialize, Default, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExportBody {
     /// What was exported, e.g. "docx", "pdf", "markdown".
+    #[schema(max_length = 32)]
     pub format: Option<String>,
 }
 
+/// Record an export of the document (audit)
+///
 /// Records that the caller exported (downloaded) the document; the hub serves the content.
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/export",
+    operation_id = "export_doc",
+    tag = "docs",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    request_body = ExportBody,
+    responses(
+        (status = 204, description = "Recorded"),
+        (status = 400, description = BAD_INPUT, body = ErrorBody),
+        (status = 403, description = DOC_FORBIDDEN, body = ErrorBody),
+        (status = 404, description = DOC_NOT_FOUND, body = ErrorBody),
+        BodyAnswers,
+        SessionAnswers,
+    )
+)]
 pub async fn export(
     State(state): State<AccountsState>,
     caller: Caller,

@@ -15,15 +15,19 @@ use narada_store::AuthorKind;
 use serde::Deserialize;
 use serde_json::{json, Value};
 use sqlx::AnyConnection;
+use utoipa::{IntoParams, ToSchema};
 
-use super::docs::{doc_entry, load_visible};
+use super::answers::BodyAnswers;
+use super::docs::{doc_entry, load_visible, DocAnswers};
 use super::{clean_text, parse_id, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::audit;
-use crate::error::{AccountsError, Result};
+use crate::error::{AccountsError, ErrorBody, Result};
 use crate::history::{self, attribution, restore, Reason, Version};
 use crate::live::LiveError;
 use crate::policy::{self, DocFacts, HistoryAction};
 use crate::AccountsState;
+
+const DOC_ID: &str = "Document id (1-128 of A-Z a-z 0-9 . _ -)";
 
 /// Most timeline steps one request returns.
 pub const MAX_TIMELINE_STEPS: i64 = 1000;
@@ -57,6 +61,19 @@ async fn view_one(conn: &mut AnyConnection, v: &Version) -> Result<Value> {
         .unwrap_or(Value::Null))
 }
 
+/// List the document's versions (named ones for readers, all for editors)
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/versions",
+    operation_id = "list_versions",
+    tag = "history",
+    security(("session" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn list(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -74,12 +91,29 @@ pub async fn list(
     Ok(Json(json!({ "versions": versions })))
 }
 
-#[derive(Debug, Deserialize)]
+/// A version's name.
+#[derive(Debug, Deserialize, ToSchema)]
+#[schema(as = VersionNameBody)]
 #[serde(deny_unknown_fields)]
 pub struct NameBody {
     pub name: String,
 }
 
+/// Name the document's current state as a version
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/versions",
+    operation_id = "create_version",
+    tag = "history",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID)),
+    request_body = NameBody,
+    responses(
+        (status = 201, description = "The new version (a JSON object)", body = Object),
+        DocAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn create(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -132,6 +166,19 @@ async fn readable_version(
     Ok((doc, facts, v, st))
 }
 
+/// One version, with its state (base64 Yjs v1 update)
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/versions/{vid}",
+    operation_id = "get_version",
+    tag = "history",
+    security(("session" = [])),
+    params(("id" = String, Path, description = DOC_ID), ("vid" = i64, Path, description = "Version id")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn get(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -144,6 +191,20 @@ pub async fn get(
     Ok(Json(body))
 }
 
+/// Restore a version (a server-originated edit, stored with its author)
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/versions/{vid}/restore",
+    operation_id = "restore_version",
+    tag = "history",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = DOC_ID), ("vid" = i64, Path, description = "Version id")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        (status = 409, description = "`conflict`: the document is busy; try again", body = ErrorBody),
+        DocAnswers,
+    )
+)]
 pub async fn restore(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -200,7 +261,8 @@ pub async fn restore(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct CompareQuery {
     pub from: String,
@@ -237,6 +299,19 @@ fn author(
     })
 }
 
+/// Compare two versions (or a version and the document now)
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/compare",
+    operation_id = "compare_versions",
+    tag = "history",
+    security(("session" = [])),
+    params(("id" = String, Path, description = DOC_ID), CompareQuery),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn compare(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -282,13 +357,27 @@ pub async fn compare(
     })))
 }
 
-#[derive(Debug, Deserialize, Default)]
+#[derive(Debug, Deserialize, Default, IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct TimelineQuery {
     pub after: Option<i64>,
     pub limit: Option<i64>,
 }
 
+/// Replay the document's authored log step by step
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/timeline",
+    operation_id = "timeline",
+    tag = "history",
+    security(("session" = [])),
+    params(("id" = String, Path, description = DOC_ID), TimelineQuery),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn timeline(
     State(state): State<AccountsState>,
     caller: Caller,

@@ -8,13 +8,17 @@
 //! | `/docs/{id}/threads/*`, `/docs/{id}/people`, `/notifications` | [`review`](self::review) | signed in; rules in `policy` |
 //! | `/admin/*`| [`admin`](self::admin) | admins                      |
 //! | `/networks`, `/cities` | [`admin`](self::admin) | signed in (pickers) |
-//! | `/openapi.json` | here             | anyone                      |
 //!
 //! Requests are authenticated by the session cookie. Every request that changes something
 //! (not GET/HEAD/OPTIONS) must carry the session's CSRF token in `X-CSRF-Token` (the token is in
 //! the login answer, in `GET /auth/me` and in the readable `narada_csrf` cookie); the sign-in
 //! endpoints, which have no session yet, refuse a cross-site `Origin` instead. Bodies are JSON,
-//! at most [`MAX_BODY_BYTES`]; errors are `{"error": {"code", "message"}}`.
+//! at most [`MAX_BODY_BYTES`]; errors are `{"error": {"code", "message"}}` ([`ErrorBody`]).
+//!
+//! The API describes itself: each handler carries its `#[utoipa::path]` (path, parameters,
+//! body, every answer, who may call it) and [`routes`] registers the handlers from those
+//! attributes, so the router and its OpenAPI description cannot disagree. The server adds its
+//! own routes and serves the whole document at `GET /api/openapi.json`.
 
 use std::net::SocketAddr;
 
@@ -22,14 +26,16 @@ use axum::extract::rejection::JsonRejection;
 use axum::extract::{ConnectInfo, DefaultBodyLimit, FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{header, HeaderMap, Method, StatusCode};
-use axum::response::{IntoResponse, Response};
-use axum::routing::{delete, get, post, put};
+use axum::response::Response;
 use axum::Router;
 use serde::de::DeserializeOwned;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::auth::{
     self as signin, constant_time_eq, SessionInfo, CSRF_COOKIE, CSRF_HEADER, SESSION_COOKIE,
 };
+pub use crate::error::ErrorBody;
 use crate::error::{error_body, AccountsError, Result};
 use crate::model::{self, Person};
 use crate::policy::{self, PersonFacts};
@@ -44,115 +50,126 @@ pub mod review;
 /// Largest request body the accounts API reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
 
-/// The OpenAPI 3 description of this API (hand-maintained; a test checks every route is in it).
-pub const OPENAPI_JSON: &str = include_str!("openapi.json");
+/// The accounts API with its OpenAPI description, paths relative to where it is mounted
+/// (`/api`). Only handlers with a `#[utoipa::path]` can be registered here (`routes!`), which
+/// is what keeps the description complete.
+pub fn routes() -> OpenApiRouter<AccountsState> {
+    OpenApiRouter::new()
+        // sign-in
+        .routes(routes!(auth::login))
+        .routes(routes!(auth::logout))
+        .routes(routes!(auth::logout_all))
+        .routes(routes!(auth::me))
+        .routes(routes!(auth::accept_invite))
+        .routes(routes!(auth::reset_password))
+        // directory
+        .routes(routes!(admin::list_networks))
+        .routes(routes!(admin::list_cities))
+        // documents
+        .routes(routes!(docs::list, docs::create))
+        .routes(routes!(docs::get, docs::rename, docs::delete))
+        .routes(routes!(docs::move_doc))
+        .routes(routes!(docs::archive))
+        .routes(routes!(docs::unarchive))
+        .routes(routes!(docs::restore))
+        .routes(routes!(docs::list_shares, docs::share))
+        .routes(routes!(docs::unshare))
+        .routes(routes!(docs::token))
+        .routes(routes!(docs::export))
+        // version history
+        .routes(routes!(history::list, history::create))
+        .routes(routes!(history::get))
+        .routes(routes!(history::restore))
+        .routes(routes!(history::compare))
+        .routes(routes!(history::timeline))
+        // expert review
+        .routes(routes!(review::list, review::create))
+        .routes(routes!(review::get, review::patch))
+        .routes(routes!(review::add_comment))
+        .routes(routes!(review::edit_comment, review::delete_comment))
+        .routes(routes!(review::accept))
+        .routes(routes!(review::reject))
+        .routes(routes!(review::people))
+        .routes(routes!(review::notifications))
+        .routes(routes!(review::mark_read))
+        // administration
+        .routes(routes!(admin::list_people, admin::create_person))
+        .routes(routes!(admin::get_person, admin::update_person))
+        .routes(routes!(admin::add_person_city, admin::remove_person_city))
+        .routes(routes!(
+            admin::add_person_network,
+            admin::remove_person_network
+        ))
+        .routes(routes!(admin::invite))
+        .routes(routes!(admin::reset_link))
+        .routes(routes!(admin::admin_list_cities, admin::create_city))
+        .routes(routes!(admin::update_city))
+        .routes(routes!(admin::add_city_network, admin::remove_city_network))
+        .routes(routes!(admin::admin_list_networks, admin::create_network))
+        .routes(routes!(admin::update_network))
+        .routes(routes!(admin::audit_list))
+        .routes(routes!(admin::audit_export_person))
+}
+
+/// The accounts API's OpenAPI description (paths relative to `/api`).
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    routes().into_openapi()
+}
 
 /// The accounts API. Mount it under `/api`: `Router::new().nest("/api", router(state))`, or
 /// merge it into an existing `/api` router of any state type (`api.merge(router(state))`).
 /// Unknown paths under it answer a JSON 404.
 pub fn router<S: Clone + Send + Sync + 'static>(state: AccountsState) -> Router<S> {
-    Router::new()
-        .route("/openapi.json", get(openapi))
-        // sign-in
-        .route("/auth/login", post(auth::login))
-        .route("/auth/logout", post(auth::logout))
-        .route("/auth/logout-all", post(auth::logout_all))
-        .route("/auth/me", get(auth::me))
-        .route("/auth/accept-invite", post(auth::accept_invite))
-        .route("/auth/reset-password", post(auth::reset_password))
-        // directory
-        .route("/networks", get(admin::list_networks))
-        .route("/cities", get(admin::list_cities))
-        // documents
-        .route("/docs", get(docs::list).post(docs::create))
-        .route(
-            "/docs/{id}",
-            get(docs::get).patch(docs::rename).delete(docs::delete),
-        )
-        .route("/docs/{id}/move", post(docs::move_doc))
-        .route("/docs/{id}/archive", post(docs::archive))
-        .route("/docs/{id}/unarchive", post(docs::unarchive))
-        .route("/docs/{id}/restore", post(docs::restore))
-        .route("/docs/{id}/shares", get(docs::list_shares).put(docs::share))
-        .route("/docs/{id}/shares/{kind}/{grantee}", delete(docs::unshare))
-        .route("/docs/{id}/token", post(docs::token))
-        .route("/docs/{id}/export", post(docs::export))
-        // version history
-        .route(
-            "/docs/{id}/versions",
-            get(history::list).post(history::create),
-        )
-        .route("/docs/{id}/versions/{vid}", get(history::get))
-        .route("/docs/{id}/versions/{vid}/restore", post(history::restore))
-        .route("/docs/{id}/compare", get(history::compare))
-        .route("/docs/{id}/timeline", get(history::timeline))
-        // expert review
-        .route("/docs/{id}/threads", get(review::list).post(review::create))
-        .route(
-            "/docs/{id}/threads/{tid}",
-            get(review::get).patch(review::patch),
-        )
-        .route(
-            "/docs/{id}/threads/{tid}/comments",
-            post(review::add_comment),
-        )
-        .route(
-            "/docs/{id}/threads/{tid}/comments/{cid}",
-            axum::routing::patch(review::edit_comment).delete(review::delete_comment),
-        )
-        .route("/docs/{id}/threads/{tid}/accept", post(review::accept))
-        .route("/docs/{id}/threads/{tid}/reject", post(review::reject))
-        .route("/docs/{id}/people", get(review::people))
-        .route("/notifications", get(review::notifications))
-        .route("/notifications/read", post(review::mark_read))
-        // administration
-        .route(
-            "/admin/people",
-            get(admin::list_people).post(admin::create_person),
-        )
-        .route(
-            "/admin/people/{id}",
-            get(admin::get_person).patch(admin::update_person),
-        )
-        .route(
-            "/admin/people/{id}/cities/{city}",
-            put(admin::add_person_city).delete(admin::remove_person_city),
-        )
-        .route(
-            "/admin/people/{id}/networks/{network}",
-            put(admin::add_person_network).delete(admin::remove_person_network),
-        )
-        .route("/admin/people/{id}/invite", post(admin::invite))
-        .route("/admin/people/{id}/reset-link", post(admin::reset_link))
-        .route(
-            "/admin/cities",
-            get(admin::admin_list_cities).post(admin::create_city),
-        )
-        .route(
-            "/admin/cities/{id}",
-            axum::routing::patch(admin::update_city),
-        )
-        .route(
-            "/admin/cities/{id}/networks/{network}",
-            put(admin::add_city_network).delete(admin::remove_city_network),
-        )
-        .route(
-            "/admin/networks",
-            get(admin::admin_list_networks).post(admin::create_network),
-        )
-        .route(
-            "/admin/networks/{id}",
-            axum::routing::patch(admin::update_network),
-        )
-        .route("/admin/audit", get(admin::audit_list))
-        .route("/admin/audit/people/{id}", get(admin::audit_export_person))
+    let (router, _) = routes().split_for_parts();
+    router
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .with_state(state)
 }
 
-async fn openapi() -> Response {
-    ([(header::CONTENT_TYPE, "application/json")], OPENAPI_JSON).into_response()
+/// The answers many operations share, for their `#[utoipa::path]`: `responses((status = 200,
+/// …), SessionAnswers)`. Each variant's doc comment is its description; none is ever built, they
+/// only describe (the handlers answer with [`AccountsError`]).
+pub mod answers {
+    use utoipa::IntoResponses;
+
+    use crate::error::ErrorBody;
+
+    pub const BAD_INPUT: &str = "`invalid_input`: a malformed id, query or body";
+    pub const CSRF: &str = "`csrf`: the X-CSRF-Token header is missing or wrong";
+    pub const ADMIN: &str = "`forbidden`: administrators only; `csrf` on a write without the \
+                             session's X-CSRF-Token";
+    pub const ADMIN_READ: &str = "`forbidden`: administrators only";
+
+    /// What every operation with a session may also answer.
+    #[derive(IntoResponses)]
+    pub enum SessionAnswers {
+        /// `unauthenticated`: not signed in, or the session ended
+        #[response(status = 401)]
+        Unauthenticated(ErrorBody),
+        /// `internal`: the database failed (logged; the answer says no more)
+        #[response(status = 500)]
+        Internal(ErrorBody),
+    }
+
+    /// What an operation without a session (signing in) may also answer.
+    #[derive(IntoResponses)]
+    pub enum InternalAnswer {
+        /// `internal`: the database failed (logged; the answer says no more)
+        #[response(status = 500)]
+        Internal(ErrorBody),
+    }
+
+    /// What every operation with a JSON body may also answer.
+    #[derive(IntoResponses)]
+    pub enum BodyAnswers {
+        /// `too_large`: the body is over 16 KiB
+        #[response(status = 413)]
+        TooLarge(ErrorBody),
+        /// `unsupported_media_type`: the body is not `application/json`
+        #[response(status = 415)]
+        NotJson(ErrorBody),
+    }
 }
 
 async fn not_found() -> Response {

@@ -26,11 +26,12 @@ use serde_json::json;
 use sqlx::AnyConnection;
 use yrs::StateVector;
 
-use super::docs::{doc_entry, load_visible};
+use super::answers::{BodyAnswers, SessionAnswers};
+use super::docs::{doc_entry, load_visible, DocAnswers};
 use super::{parse_id, ApiJson, ApiPath, ApiQuery, Caller};
 use crate::anchor::{self, Refusal};
 use crate::audit;
-use crate::error::{AccountsError, Result};
+use crate::error::{AccountsError, ErrorBody, Result};
 use crate::live::LiveError;
 use crate::model;
 use crate::policy::{self, DocFacts, ThreadAction};
@@ -175,6 +176,19 @@ pub struct ListQuery {
     pub author: Option<i64>,
 }
 
+/// List the document's review threads
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/threads",
+    operation_id = "list_threads",
+    tag = "review",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn list(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -207,6 +221,19 @@ pub async fn list(
     Ok(Json(json!({ "threads": threads })))
 }
 
+/// One thread with its comments
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/threads/{tid}",
+    operation_id = "get_thread",
+    tag = "review",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn get(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -240,6 +267,21 @@ pub struct CreateBody {
     pub mentions: Vec<i64>,
 }
 
+/// Open a thread: a comment or a suggested wording anchored to a passage
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/threads",
+    operation_id = "create_thread",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)")),
+    request_body = Object,
+    responses(
+        (status = 201, description = "Created (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn create(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -310,6 +352,21 @@ pub struct PatchBody {
 }
 
 /// Changes a thread's status (answer, close, reopen) or its author's own text.
+/// Change a thread (its status)
+#[utoipa::path(
+    patch,
+    path = "/docs/{id}/threads/{tid}",
+    operation_id = "update_thread",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id")),
+    request_body = Object,
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn patch(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -411,6 +468,21 @@ pub struct CommentBody {
     pub mentions: Vec<i64>,
 }
 
+/// Answer in a thread
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/threads/{tid}/comments",
+    operation_id = "add_comment",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id")),
+    request_body = Object,
+    responses(
+        (status = 201, description = "Created (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn add_comment(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -452,6 +524,21 @@ fn comment_of(t: &Thread, cid: i64, caller: &Caller) -> Result<bool> {
     Ok(c.author.id == caller.person.id)
 }
 
+/// Edit one's comment
+#[utoipa::path(
+    patch,
+    path = "/docs/{id}/threads/{tid}/comments/{cid}",
+    operation_id = "edit_comment",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id"), ("cid" = i64, Path, description = "Comment id")),
+    request_body = Object,
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn edit_comment(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -491,6 +578,19 @@ pub async fn edit_comment(
     Ok(Json(view(&caller, &facts, &t)))
 }
 
+/// Delete one's comment
+#[utoipa::path(
+    delete,
+    path = "/docs/{id}/threads/{tid}/comments/{cid}",
+    operation_id = "delete_comment",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id"), ("cid" = i64, Path, description = "Comment id")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn delete_comment(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -550,6 +650,20 @@ async fn decidable(
 }
 
 /// Accepts a suggested wording: the server writes it into the text.
+/// Accept a suggested wording (a server-originated edit on the acceptor's behalf)
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/threads/{tid}/accept",
+    operation_id = "accept_suggestion",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        (status = 409, description = "`conflict`: the passage changed or the document is busy", body = ErrorBody),
+        DocAnswers,
+    )
+)]
 pub async fn accept(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -678,6 +792,21 @@ pub struct RejectBody {
     pub reason: String,
 }
 
+/// Reject a suggested wording
+#[utoipa::path(
+    post,
+    path = "/docs/{id}/threads/{tid}/reject",
+    operation_id = "reject_suggestion",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"), ("tid" = i64, Path, description = "Thread id")),
+    request_body = Object,
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn reject(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -713,6 +842,19 @@ pub async fn reject(
 }
 
 /// People who can read the document, for the `@` picker (ids and names only).
+/// The people who may be mentioned on the document
+#[utoipa::path(
+    get,
+    path = "/docs/{id}/people",
+    operation_id = "doc_people",
+    tag = "review",
+    security(("session" = [])),
+    params(("id" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)")),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        DocAnswers,
+    )
+)]
 pub async fn people(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -749,6 +891,18 @@ pub struct NotificationsQuery {
 }
 
 /// The caller's notifications (on documents they can still read) and how many are unread.
+/// The caller's notifications
+#[utoipa::path(
+    get,
+    path = "/notifications",
+    operation_id = "list_notifications",
+    tag = "review",
+    security(("session" = [])),
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        SessionAnswers,
+    )
+)]
 pub async fn notifications(
     State(state): State<AccountsState>,
     caller: Caller,
@@ -774,6 +928,20 @@ pub struct ReadBody {
     pub ids: Option<Vec<i64>>,
 }
 
+/// Mark notifications read
+#[utoipa::path(
+    post,
+    path = "/notifications/read",
+    operation_id = "mark_notifications_read",
+    tag = "review",
+    security(("session" = [], "csrf" = [])),
+    request_body = Object,
+    responses(
+        (status = 200, description = "The answer (a JSON object; its shape is not described yet)", body = Object),
+        SessionAnswers,
+        BodyAnswers,
+    )
+)]
 pub async fn mark_read(
     State(state): State<AccountsState>,
     caller: Caller,
