@@ -735,9 +735,9 @@ export interface paths {
         /**
          * Open a document's sync socket (y-websocket)
          * @description A WebSocket upgrade: the room is the document id, the protocol y-websocket's, with
-         *     Narada's durable acknowledgements when asked for (PROTOCOL.md). Admission (origin, token) is
-         *     checked before the upgrade; once open, close codes say why a socket ends (4403: access
-         *     lost).
+         *     Narada's durable acknowledgements and application events when asked for (PROTOCOL.md).
+         *     Admission (origin, token) is checked before the upgrade; once open, close codes say why a
+         *     socket ends (4403: access lost).
          */
         get: operations["sync"];
         put?: never;
@@ -4270,8 +4270,10 @@ export interface operations {
     sync: {
         parameters: {
             query?: {
-                /** @description `1` or `true`: acknowledge each update once it is durably stored */
+                /** @description `ack=1` (or `true`): acknowledge each update once it is durably stored (PROTOCOL.md). */
                 ack?: string;
+                /** @description `events=1`: also send Narada's application events (PROTOCOL.md, "Events"). */
+                events?: string;
             };
             header?: never;
             path: {

@@ -21,15 +21,21 @@ use narada_proto::message::{decode, Inbound};
 use narada_store::DocId;
 use serde::Deserialize;
 use tracing::Instrument;
+use utoipa::IntoParams;
 
 use crate::app::{json_error, AppState};
 use crate::hub::conn::{close, ConnHandle};
 use crate::hub::doc::LiveDoc;
 use crate::quota::SocketSlot;
 
-#[derive(Deserialize)]
+/// The socket's query parameters; the OpenAPI description lists them from here.
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SyncQuery {
+    /// Described as the `sync_token` security scheme.
+    #[param(ignore)]
     token: Option<String>,
+    /// `ack=1` (or `true`): acknowledge each update once it is durably stored (PROTOCOL.md).
     ack: Option<String>,
     /// `events=1`: also send Narada's application events (PROTOCOL.md, "Events").
     events: Option<String>,
@@ -38,9 +44,9 @@ pub struct SyncQuery {
 /// Open a document's sync socket (y-websocket)
 ///
 /// A WebSocket upgrade: the room is the document id, the protocol y-websocket's, with
-/// Narada's durable acknowledgements when asked for (PROTOCOL.md). Admission (origin, token) is
-/// checked before the upgrade; once open, close codes say why a socket ends (4403: access
-/// lost).
+/// Narada's durable acknowledgements and application events when asked for (PROTOCOL.md).
+/// Admission (origin, token) is checked before the upgrade; once open, close codes say why a
+/// socket ends (4403: access lost).
 #[utoipa::path(
     get,
     path = "/sync/{doc}",
@@ -49,8 +55,7 @@ pub struct SyncQuery {
     security(("sync_token" = [])),
     params(
         ("doc" = String, Path, description = "Document id (1-128 of A-Z a-z 0-9 . _ -)"),
-        ("ack" = Option<String>, Query, description = "`1` or `true`: acknowledge each update \
-            once it is durably stored"),
+        SyncQuery,
     ),
     responses(
         (status = 101, description = "Switching Protocols: the socket is open"),
