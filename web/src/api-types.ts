@@ -767,7 +767,10 @@ export interface components {
         AuditList: {
             records: components["schemas"]["AuditRecord"][];
         };
-        /** @description A stored record. */
+        /**
+         * @description A stored record, with the current names of the people and the thing it is about (for
+         *     reading; the ids are what the record holds, and a name is null when that row is gone).
+         */
         AuditRecord: {
             /** Format: int64 */
             id: number;
@@ -798,6 +801,12 @@ export interface components {
             detail: unknown;
             /** @description The client's address. */
             ip: string | null;
+            /** @description The actor's name now. */
+            actor_name: string | null;
+            /** @description The subject's name now. */
+            subject_name: string | null;
+            /** @description The target's name now: a person's or a city's or network's name, a document's title. */
+            target_name: string | null;
         };
         /** @description A city (miasto) and the networks it belongs to. */
         City: {
