@@ -693,7 +693,8 @@ export interface paths {
         };
         /**
          * Health check
-         * @description 200 when storage answers, 503 otherwise: for load balancers and orchestrators.
+         * @description 200 when storage answers and its last commit succeeded, 503 otherwise: for load balancers
+         *     and orchestrators.
          */
         get: operations["healthz"];
         put?: never;
@@ -926,8 +927,8 @@ export interface components {
              *     API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `locked`, `rate_limited`,
              *     `csrf`, `forbidden`, `role_too_high`, `not_found`, `conflict`, `bad_link`, `too_large`,
              *     `unsupported_media_type`, `internal`. The server's own routes: `bad_request`,
-             *     `bad_document`, `bad_user`, `storage_unreachable`, and the sync socket's `token_*`,
-             *     `origin_not_allowed` and `too_many_sockets`.
+             *     `bad_document`, `bad_user`, `storage_failing`, `storage_unreachable`, and the sync
+             *     socket's `token_*`, `origin_not_allowed` and `too_many_sockets`.
              * @example not_found
              */
             code: string;
@@ -4245,7 +4246,7 @@ export interface operations {
                     "application/json": components["schemas"]["Health"];
                 };
             };
-            /** @description `storage_unreachable` */
+            /** @description `storage_failing`: commits to storage are failing (edits are held until they succeed); `storage_unreachable`: storage does not answer */
             503: {
                 headers: {
                     [name: string]: unknown;

@@ -96,8 +96,8 @@ pub struct ErrorDetail {
     /// API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `locked`, `rate_limited`,
     /// `csrf`, `forbidden`, `role_too_high`, `not_found`, `conflict`, `bad_link`, `too_large`,
     /// `unsupported_media_type`, `internal`. The server's own routes: `bad_request`,
-    /// `bad_document`, `bad_user`, `storage_unreachable`, and the sync socket's `token_*`,
-    /// `origin_not_allowed` and `too_many_sockets`.
+    /// `bad_document`, `bad_user`, `storage_failing`, `storage_unreachable`, and the sync
+    /// socket's `token_*`, `origin_not_allowed` and `too_many_sockets`.
     #[schema(example = "not_found")]
     pub code: String,
     /// For people, in English; never holds internal detail (5xx say only "internal error").

@@ -97,7 +97,8 @@ pub struct Health {
 
 /// Health check
 ///
-/// 200 when storage answers, 503 otherwise: for load balancers and orchestrators.
+/// 200 when storage answers and its last commit succeeded, 503 otherwise: for load balancers
+/// and orchestrators.
 #[utoipa::path(
     get,
     path = "/healthz",
@@ -105,7 +106,8 @@ pub struct Health {
     security(()),
     responses(
         (status = 200, description = "Storage answers", body = Health),
-        (status = 503, description = "`storage_unreachable`", body = ErrorBody),
+        (status = 503, description = "`storage_failing`: commits to storage are failing (edits \
+            are held until they succeed); `storage_unreachable`: storage does not answer", body = ErrorBody),
     )
 )]
 async fn healthz(State(app): State<AppState>) -> Response {
