@@ -302,9 +302,13 @@ export interface paths {
         put?: never;
         /**
          * Sign in with email and password
-         * @description Wrong email and wrong password answer the same 401. After `lockout_after` failures in a
-         *     row (5 by default) the account is locked for `lockout_for` (429 `locked`); too many failures
-         *     from one address answer 429 `rate_limited`. A cross-site `Origin` is refused (403 `csrf`).
+         * @description A wrong password, an unknown address, a disabled account and one without a password all
+         *     answer the same 401 after the same work. Guessing is slowed, nobody is locked out: after
+         *     `backoff_after` failures (5) from one address for one typed email, after
+         *     `account_backoff_after` (100) for one email from addresses its owner never signed in from,
+         *     and after `ip_max_failures` (30) from one address, attempts wait (429 `rate_limited`, with
+         *     `Retry-After` in seconds) and no password is checked. A cross-site `Origin` is refused (403
+         *     `csrf`).
          */
         post: operations["login"];
         delete?: never;
@@ -924,7 +928,7 @@ export interface components {
         ErrorDetail: {
             /**
              * @description Stable and machine-readable; each operation lists the ones it answers with. The accounts
-             *     API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `locked`, `rate_limited`,
+             *     API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `rate_limited`,
              *     `csrf`, `forbidden`, `role_too_high`, `not_found`, `conflict`, `bad_link`, `too_large`,
              *     `unsupported_media_type`, `internal`. The server's own routes: `bad_request`,
              *     `bad_document`, `bad_user`, `storage_failing`, `storage_unreachable`, and the sync
@@ -1140,7 +1144,7 @@ export interface components {
         UpdatePersonBody: {
             name?: string | null;
             role?: null | components["schemas"]["AccountRole"];
-            /** @description `true` switches the account off, `false` on again (and clears a lockout). */
+            /** @description `true` switches the account off, `false` on again. */
             disabled?: boolean | null;
         };
     };
@@ -2784,9 +2788,11 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorBody"];
                 };
             };
-            /** @description `locked` (this account) or `rate_limited` (this address) */
+            /** @description `rate_limited`: wait before trying again */
             429: {
                 headers: {
+                    /** @description Seconds to wait */
+                    "retry-after"?: number;
                     [name: string]: unknown;
                 };
                 content: {

@@ -93,7 +93,7 @@ pub struct ErrorBody {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct ErrorDetail {
     /// Stable and machine-readable; each operation lists the ones it answers with. The accounts
-    /// API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `locked`, `rate_limited`,
+    /// API: `invalid_input`, `unauthenticated`, `invalid_credentials`, `rate_limited`,
     /// `csrf`, `forbidden`, `role_too_high`, `not_found`, `conflict`, `bad_link`, `too_large`,
     /// `unsupported_media_type`, `internal`. The server's own routes: `bad_request`,
     /// `bad_document`, `bad_user`, `storage_failing`, `storage_unreachable`, and the sync

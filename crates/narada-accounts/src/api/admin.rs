@@ -713,7 +713,7 @@ pub struct UpdatePersonBody {
     #[schema(max_length = 120)]
     pub name: Option<String>,
     pub role: Option<AccountRole>,
-    /// `true` switches the account off, `false` on again (and clears a lockout).
+    /// `true` switches the account off, `false` on again.
     pub disabled: Option<bool>,
 }
 

@@ -48,9 +48,13 @@ fn signed_in(state: &AccountsState, s: NewSession) -> Response {
 
 /// Sign in with email and password
 ///
-/// Wrong email and wrong password answer the same 401. After `lockout_after` failures in a
-/// row (5 by default) the account is locked for `lockout_for` (429 `locked`); too many failures
-/// from one address answer 429 `rate_limited`. A cross-site `Origin` is refused (403 `csrf`).
+/// A wrong password, an unknown address, a disabled account and one without a password all
+/// answer the same 401 after the same work. Guessing is slowed, nobody is locked out: after
+/// `backoff_after` failures (5) from one address for one typed email, after
+/// `account_backoff_after` (100) for one email from addresses its owner never signed in from,
+/// and after `ip_max_failures` (30) from one address, attempts wait (429 `rate_limited`, with
+/// `Retry-After` in seconds) and no password is checked. A cross-site `Origin` is refused (403
+/// `csrf`).
 #[utoipa::path(
     post,
     path = "/auth/login",
@@ -63,7 +67,8 @@ fn signed_in(state: &AccountsState, s: NewSession) -> Response {
         (status = 400, description = BAD_INPUT, body = ErrorBody),
         (status = 401, description = "`invalid_credentials`: wrong email or password", body = ErrorBody),
         (status = 403, description = "`csrf`: sent from another site's page", body = ErrorBody),
-        (status = 429, description = "`locked` (this account) or `rate_limited` (this address)", body = ErrorBody),
+        (status = 429, description = "`rate_limited`: wait before trying again", body = ErrorBody,
+            headers(("retry-after" = i64, description = "Seconds to wait"))),
         BodyAnswers,
         InternalAnswer,
     )
