@@ -136,6 +136,7 @@ export class SyncSession {
         return; // not ours to fail on: events are advisory
       }
       if (event.type === 'access' && typeof event.role === 'string') {
+        this.liveRole = event.role;
         this.callbacks.onLiveRole?.(event.role, event.can_write === true);
       }
       for (const listener of this.eventListeners) listener(event);
@@ -174,6 +175,8 @@ export class SyncSession {
   }
 
   private readonly eventListeners = new Set<(event: NaradaEvent) => void>();
+  /** Set by an `access` event: the server changed this person's role on the open socket. */
+  private liveRole: string | undefined;
 
   /** Calls `listener` with every application event; returns the function that stops it. */
   onEvent(listener: (event: NaradaEvent) => void): () => void {
@@ -279,8 +282,9 @@ export class SyncSession {
     return this.access.token;
   }
 
+  /** The role the server applies now: a live change (an `access` event) or the token's. */
   get role(): string | undefined {
-    return readClaims(this.access.token).role;
+    return this.liveRole ?? readClaims(this.access.token).role;
   }
 
   destroy(): void {

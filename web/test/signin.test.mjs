@@ -319,8 +319,8 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
     await p.page.keyboard.type('Uwagi z Lublina.');
     await p.page.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
 
-    // The share is lowered to reading: the server closes her socket, the page asks for a new
-    // token and reopens read-only, saying why.
+    // The share is lowered to reading: her open socket turns read-only in place (a live role
+    // change), and the page says why.
     assert.equal((await share('viewer')).status, 200);
     await p.page.getByRole('alert').filter({ hasText: 'możesz teraz tylko czytać' }).waitFor({ timeout: 5_000 });
     await statusText(p.page).filter({ hasText: 'Połączono' }).waitFor({ timeout: WAIT });
