@@ -77,7 +77,12 @@ async fn sweep(w: &World, now: i64) -> Result<Vec<history::Version>, ()> {
     Ok(made.into_iter().filter(|v| v.doc_id == w.doc).collect())
 }
 
+/// Every server runs the automatic-version sweep over the whole database, so tests that share
+/// one Postgres database would make each other's versions: one world at a time.
+static ONE_WORLD: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 struct World {
+    _one: tokio::sync::MutexGuard<'static, ()>,
     server: TestServer,
     db: Db,
     api: Api,
@@ -91,6 +96,7 @@ struct World {
 }
 
 async fn world(backend: &Backend) -> World {
+    let one = ONE_WORLD.lock().await;
     let server = TestServer::start(backend).await;
     let db = Db::connect(&backend.url).await.expect("accounts pool");
     let tokens = TokenKey::new(SECRET.as_bytes()).expect("key");
@@ -164,6 +170,7 @@ async fn world(backend: &Backend) -> World {
         .await;
     assert_eq!(s, StatusCode::CREATED, "{b}");
     World {
+        _one: one,
         server,
         db,
         api,
