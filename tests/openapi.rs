@@ -39,8 +39,12 @@ fn unrouted(status: u16, content_type: &str, body: &str) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_described_operation_is_served() {
     let backend = Backend::sqlite();
-    // On loopback with the default `dev_tokens = auto`, so `POST /api/dev/token` is served too.
-    let server = TestServer::start(&backend).await;
+    // With `dev_tokens = on`, so `POST /api/dev/token` is served too (it is off by default).
+    let server = TestServer::start_with(narada_server::config::Config {
+        dev_tokens: narada_server::config::DevTokens::On,
+        ..backend.config()
+    })
+    .await;
     let http = reqwest::Client::new();
 
     let served: Value = http

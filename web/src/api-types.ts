@@ -424,9 +424,10 @@ export interface paths {
         put?: never;
         /**
          * A sync token without sign-in (development)
-         * @description Served only when `dev_tokens` allows it (`auto`: when the server listens on a loopback
-         *     address); otherwise 404. For trying the editor alone and for tests, never for a server
-         *     people use.
+         * @description Served only when the operator turns `dev_tokens` on (the server warns at start); otherwise
+         *     404. For trying the editor alone and for tests, never for a server people use. Even then it
+         *     gives at most `editor`, and nothing for a document that belongs to a city or a network:
+         *     those are opened by signing in, with the role the permission rules give.
          */
         post: operations["dev_token"];
         delete?: never;
@@ -942,6 +943,33 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/setup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Whether first-run setup is pending
+         * @description The page at `/setup` asks, and `/` sends a visitor there while it is.
+         */
+        get: operations["status"];
+        put?: never;
+        /**
+         * First-run setup: create the first administrator and sign in
+         * @description Only while setup is pending, with the one-time code the server wrote to its log at start
+         *     (`first-run setup: open …/setup and enter code XXXX-XXXX`). Works once. The input is
+         *     checked before the code, so a typo spends no attempt; after 10 wrong codes setup is refused
+         *     until the server restarts and prints a new one. A cross-site `Origin` is refused.
+         */
+        post: operations["create_admin"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -1352,6 +1380,26 @@ export interface components {
          * @enum {string}
          */
         Role: "viewer" | "commenter" | "editor" | "moderator";
+        /** @description The first administrator, and the code from the server's log. */
+        SetupBody: {
+            /**
+             * @description As the log shows it (`K7PQ-M2XD`); case, spaces and the dash do not matter.
+             * @example K7PQ-M2XD
+             */
+            code: string;
+            email: string;
+            name: string;
+            /** Format: password */
+            password: string;
+        };
+        /** @description Whether first-run setup waits for its code. */
+        SetupStatus: {
+            /**
+             * @description True on a server that started on a database without people, until the first
+             *     administrator exists.
+             */
+            pending: boolean;
+        };
         /** @description Whom to share with, and the role they get (capped at their account role's ceiling). */
         ShareBody: {
             grantee: components["schemas"]["ShareTo"];
@@ -3338,6 +3386,15 @@ export interface operations {
             };
             /** @description `bad_request` (a malformed body), `bad_document` or `bad_user` */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `role_too_high`: a role above editor; `doc_has_owner`: the document belongs to a city or network (sign in instead) */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5905,6 +5962,132 @@ export interface operations {
                 };
                 content: {
                     "application/json": Record<string, never>;
+                };
+            };
+        };
+    };
+    status: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Setup state */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SetupStatus"];
+                };
+            };
+            /** @description `internal`: the database failed (logged; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+        };
+    };
+    create_admin: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SetupBody"];
+            };
+        };
+        responses: {
+            /** @description Created and signed in; sets the `narada_session` (HttpOnly) and `narada_csrf` cookies */
+            201: {
+                headers: {
+                    "set-cookie"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SignedIn"];
+                };
+            };
+            /** @description `invalid_input`: a bad email, name or password */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `setup_code_wrong`: the code is wrong (counted); `csrf`: sent from another site's page */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `not_found`: this server offers no setup (it had people at start, or setup is done) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `setup_done`: people exist already; `conflict`: another request is completing setup */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `too_large`: the body is over 16 KiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `unsupported_media_type`: the body is not `application/json` */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `setup_locked`: too many wrong codes; restart the server for a new one */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
+                };
+            };
+            /** @description `internal`: the database failed (logged; the answer says no more) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorBody"];
                 };
             };
         };

@@ -1,5 +1,6 @@
 /**
- * The accounts API (`/api/auth`, `/api/docs`, `/api/networks`, `/api/cities`) as the pages use it.
+ * The accounts API (`/api/setup`, `/api/auth`, `/api/docs`, `/api/networks`, `/api/cities`) as the
+ * pages use it.
  *
  * Requests go with the session cookie (same origin, HttpOnly: the page never sees it). Every
  * request that changes something carries the session's CSRF token in `X-CSRF-Token`; the token
@@ -150,6 +151,16 @@ export function currentPerson(): Promise<Person | null> {
 export async function signIn(email: string, password: string): Promise<Person> {
   const body: Schemas['LoginBody'] = { email, password };
   return signedIn(await request<SignedIn>('POST', '/auth/login', body));
+}
+
+/** Whether this server waits for its first-run setup (`GET /api/setup`). */
+export async function setupPending(): Promise<boolean> {
+  return (await request<{ pending: boolean }>('GET', '/setup')).pending;
+}
+
+/** First-run setup: creates the first administrator with the code from the server log. */
+export async function completeSetup(code: string, email: string, name: string, password: string): Promise<Person> {
+  return signedIn(await request<SignedIn>('POST', '/setup', { code, email, name, password }));
 }
 
 export type LinkKind = 'invite' | 'reset';

@@ -179,6 +179,19 @@ const pl = {
   passwordMismatch: 'Hasła się różnią. Wpisz to samo hasło w obu polach.',
   passwordRejected: 'Serwer nie przyjął tego hasła. Wybierz inne, co najmniej {n} znaków.',
 
+  setupTitle: 'Pierwsze uruchomienie Narady',
+  setupIntro:
+    'Ta instalacja nie ma jeszcze żadnych kont. Załóż konto pierwszej administratorki lub pierwszego administratora. Kod jednorazowy znajdziesz w dzienniku serwera (wiersz „first-run setup”).',
+  setupCodeLabel: 'Kod z dziennika serwera',
+  setupCodeHint: 'Osiem znaków, na przykład K7PQ-M2XD. Wielkość liter i myślnik nie mają znaczenia.',
+  setupCodeEmpty: 'Podaj kod z dziennika serwera.',
+  setupCodeWrong: 'Ten kod jest nieprawidłowy. Przepisz go z dziennika serwera.',
+  setupLocked: 'Podano zbyt wiele nieprawidłowych kodów. Uruchom serwer ponownie — zapisze w dzienniku nowy kod.',
+  setupDone: 'Narada ma już administratora. Zaloguj się swoim kontem.',
+  setupNamePrompt: 'Imię i nazwisko',
+  setupNameEmpty: 'Podaj imię i nazwisko.',
+  setupButton: 'Załóż konto administratora i zaloguj się',
+
   signOut: 'Wyloguj się',
   signOutEverywhere: 'Wyloguj się na wszystkich urządzeniach',
 
@@ -250,6 +263,7 @@ const pl = {
   closeOther: 'kod {code}',
   errorRoleTooHigh: 'Nie możesz dać nikomu wyższych uprawnień niż Twoje własne. Wybierz niższe uprawnienia.',
   errorTooManySockets: 'Ten dokument jest otwarty w zbyt wielu kartach lub na zbyt wielu urządzeniach. Zamknij niektóre i spróbuj ponownie.',
+  errorDocHasOwner: 'Ten dokument należy do miasta lub sieci. Zaloguj się, aby go otworzyć.',
   close: 'Zamknij',
   copied: 'Skopiowano do schowka.',
   copyFailed: 'Nie udało się skopiować. Zaznacz link w polu i skopiuj go samodzielnie.',
@@ -555,6 +569,19 @@ const en: Record<MessageKey, string> = {
   passwordMismatch: 'The passwords differ. Enter the same password in both fields.',
   passwordRejected: 'The server did not accept this password. Choose another one, at least {n} characters long.',
 
+  setupTitle: 'Setting up Narada',
+  setupIntro:
+    'This installation has no accounts yet. Create the first administrator’s account. The one-time code is in the server’s log (the line “first-run setup”).',
+  setupCodeLabel: 'Code from the server log',
+  setupCodeHint: 'Eight characters, for example K7PQ-M2XD. Case and the dash do not matter.',
+  setupCodeEmpty: 'Enter the code from the server log.',
+  setupCodeWrong: 'This code is wrong. Copy it from the server log.',
+  setupLocked: 'Too many wrong codes. Restart the server: it writes a new code to its log.',
+  setupDone: 'Narada has an administrator already. Sign in with your account.',
+  setupNamePrompt: 'Full name',
+  setupNameEmpty: 'Enter your full name.',
+  setupButton: 'Create the administrator account and sign in',
+
   signOut: 'Sign out',
   signOutEverywhere: 'Sign out on all devices',
 
@@ -626,6 +653,7 @@ const en: Record<MessageKey, string> = {
   closeOther: 'code {code}',
   errorRoleTooHigh: 'You cannot give anyone more access than you have yourself. Choose a lower access.',
   errorTooManySockets: 'This document is open in too many tabs or on too many devices. Close some of them and try again.',
+  errorDocHasOwner: 'This document belongs to a city or network. Sign in to open it.',
   close: 'Close',
   copied: 'Copied to the clipboard.',
   copyFailed: 'Could not copy. Select the link in the field and copy it yourself.',
@@ -920,6 +948,7 @@ const auditActions: Record<string, Record<Lang, string>> = {
   'doc.unshare': { pl: 'Cofnięcie udostępnienia', en: 'Share removed' },
   'doc.export': { pl: 'Eksport dokumentu', en: 'Document exported' },
   'seed.demo': { pl: 'Wypełnienie danymi demonstracyjnymi', en: 'Demo data filled in' },
+  'setup.admin': { pl: 'Pierwsze konto administratora (pierwsze uruchomienie)', en: 'First administrator (first-run setup)' },
 };
 
 /** Why a sign-in failed (`login.failed` records' `reason`), in each language. */
@@ -929,6 +958,7 @@ const auditReasons: Record<string, Record<Lang, string>> = {
   no_password: { pl: 'konto bez hasła (zaproszenie nieprzyjęte)', en: 'account without a password (invitation not accepted)' },
   disabled: { pl: 'konto wyłączone', en: 'account disabled' },
   locked: { pl: 'konto zablokowane', en: 'account locked' },
+  changed_during_sign_in: { pl: 'hasło lub konto zmienione w trakcie logowania', en: 'password or account changed during sign-in' },
 };
 
 /** What a sign-in failure reason means in the current language, or the reason itself. */
@@ -972,6 +1002,10 @@ const ERROR_TEXT: Record<string, MessageKey> = {
   storage_failing: 'errorStorage',
   role_too_high: 'errorRoleTooHigh',
   too_many_sockets: 'errorTooManySockets',
+  setup_code_wrong: 'setupCodeWrong',
+  setup_locked: 'setupLocked',
+  setup_done: 'setupDone',
+  doc_has_owner: 'errorDocHasOwner',
   // Refusals of the sync socket's upgrade (the browser does not show their body, but a client may).
   token_missing: 'accessFailed',
   token_invalid: 'accessFailed',

@@ -7,10 +7,11 @@
  * | ---------------------- | ----------------- | ----------------------------------------------------- |
  * | `document`             | `/d/{doc}`        | the document (`editor.ts`)                            |
  * | `login`                | `/login`          | sign-in (`signin.ts`); `?next=/d/…` is where to go afterwards |
+ * | `setup`                | `/setup`          | first-run setup: the first administrator (`setup.ts`) |
  * | `invite`               | `/invite`         | set a password with an invitation link (`signin.ts`)  |
  * | `reset`                | `/reset-password` | set a new password with a reset link (`signin.ts`)    |
  * | `admin…`               | `/admin`, `/admin/people`, `/admin/cities`, `/admin/audit` | administration (`admin.ts`) |
- * | `documents`            | `/`               | signed in: the documents (`documents.ts`); else sign-in |
+ * | `documents`            | `/`               | signed in: the documents (`documents.ts`); else `/setup` while the server waits for its first-run setup (unless developer tokens are on), otherwise sign-in |
  * | none                   | anything else     | "page not found" (`notfound.ts`)                      |
  */
 
@@ -21,7 +22,8 @@ import { mountDocumentsPage } from './documents';
 import { mountSetPassword, mountSignIn } from './signin';
 import { mountAdminPage } from './admin';
 import { mountNotFound } from './notfound';
-import { currentPerson, safeNext } from './api';
+import { currentPerson, devTokensOffered, safeNext, setupPending } from './api';
+import { mountSetup } from './setup';
 import { DOC_NAME_RE } from './session';
 import { type PageName, matchPage } from './routes';
 
@@ -31,6 +33,9 @@ const signedInPerson = () => currentPerson().catch(() => null);
 async function home(root: HTMLElement, doc = ''): Promise<void> {
   const person = await signedInPerson();
   if (person) return mountDocumentsPage(root, person);
+  // A fresh installation has nobody to sign in yet: its first administrator is made at /setup.
+  // (With developer tokens on, the sign-in page also opens documents without anyone signed in.)
+  if (!devTokensOffered() && (await setupPending().catch(() => false))) return location.replace('/setup');
   mountSignIn(root, '/', doc);
 }
 
@@ -45,6 +50,7 @@ const MOUNTS: Record<PageName, (root: HTMLElement, params: Record<string, string
   document: async (root, { doc }) => (DOC_NAME_RE.test(doc) ? mountEditorPage(root, doc) : home(root, doc)),
   invite: async (root) => mountSetPassword(root, 'invite'),
   reset: async (root) => mountSetPassword(root, 'reset'),
+  setup: async (root) => mountSetup(root),
   login: async (root) => {
     const next = safeNext(new URLSearchParams(location.search).get('next'));
     if (await signedInPerson()) location.replace(next);

@@ -11,6 +11,7 @@
 export const PAGES = {
   documents: '/',
   login: '/login',
+  setup: '/setup',
   invite: '/invite',
   reset: '/reset-password',
   admin: '/admin',

@@ -10,7 +10,8 @@
  *    this person. Not stored: a new one is asked for on every page load and reconnect.
  * 3. A developer token remembered for this document in this tab, or a new one from
  *    `POST /api/dev/token` as an editor: the server's developer convenience, which it offers
- *    only on a loopback address (and says so in the page).
+ *    only when its operator turned `dev_tokens` on, and never for a document of a city or
+ *    network (it says so in the page).
  * If none works, the caller says why: no access, signed out, or "ask your administrator".
  */
 

@@ -24,7 +24,7 @@ const MIN_PASSWORD_CHARS = 10;
 const MAX_PASSWORD_BYTES = 256;
 
 /** A sign-in-like page: heading, intro, problem summary and a form with `fields` and a button. */
-function formPage(root: HTMLElement, titleKey: MessageKey, introKey: MessageKey, fields: string, submitKey: MessageKey) {
+export function formPage(root: HTMLElement, titleKey: MessageKey, introKey: MessageKey, fields: string, submitKey: MessageKey) {
   setTitle(() => `${t(titleKey)} — Narada`);
   const main = fragment(`
     <main id="main" class="landing" tabindex="-1">
@@ -46,7 +46,7 @@ function formPage(root: HTMLElement, titleKey: MessageKey, introKey: MessageKey,
 }
 
 /** Runs `work` for a submitted form unless it is still busy with the previous submission. */
-function onSubmit(form: HTMLFormElement, work: () => Promise<void>): void {
+export function onSubmit(form: HTMLFormElement, work: () => Promise<void>): void {
   let busy = false;
   form.addEventListener('submit', (ev) => {
     ev.preventDefault();
@@ -61,7 +61,7 @@ function onSubmit(form: HTMLFormElement, work: () => Promise<void>): void {
 }
 
 /** Words for a refusal that is not about one field (by its code, see `refusalKey`). */
-function refusal(e: unknown): () => string {
+export function refusal(e: unknown): () => string {
   if (e instanceof ApiError && e.code === 'rate_limited' && e.retryAfter !== undefined) {
     // "30 s" / "4 min": abbreviations need no plural forms in either language.
     const secs = e.retryAfter;
@@ -143,7 +143,7 @@ function forgetLinkToken(kind: LinkKind): void {
 }
 
 /** Problems with a new password and its confirmation, as the server would judge them. */
-function passwordProblems(password: HTMLInputElement, confirm: HTMLInputElement): Problem[] {
+export function passwordProblems(password: HTMLInputElement, confirm: HTMLInputElement): Problem[] {
   const found: Problem[] = [];
   const pw = password.value;
   if (!pw) found.push({ field: password, text: () => t('passwordEmpty') });
@@ -157,6 +157,32 @@ function passwordProblems(password: HTMLInputElement, confirm: HTMLInputElement)
   return found;
 }
 
+/** The new password and its confirmation (markup), as the invitation, reset and setup pages ask. */
+export function newPasswordFieldsHtml(): string {
+  return (
+    fieldHtml(
+      'new-password',
+      'newPasswordLabel',
+      '<input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-password-hint" required>',
+      '',
+    ) +
+    fieldHtml(
+      'confirm-password',
+      'confirmPasswordLabel',
+      '<input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required>',
+    )
+  );
+}
+
+/** Those two fields in `root`, the password rule as their hint (re-rendered on a language switch). */
+export function newPasswordInputs(root: HTMLElement): { password: HTMLInputElement; confirm: HTMLInputElement } {
+  const hint = $(root, '#new-password-hint');
+  const renderHint = () => (hint.textContent = t('passwordHint', { n: MIN_PASSWORD_CHARS }));
+  renderHint();
+  onLanguageChange(renderHint);
+  return { password: $<HTMLInputElement>(root, '#new-password'), confirm: $<HTMLInputElement>(root, '#confirm-password') };
+}
+
 export function mountSetPassword(root: HTMLElement, kind: LinkKind): void {
   const token = adoptLinkToken(kind);
   const invite = kind === 'invite';
@@ -164,25 +190,10 @@ export function mountSetPassword(root: HTMLElement, kind: LinkKind): void {
     root,
     invite ? 'inviteTitle' : 'resetTitle',
     invite ? 'inviteIntro' : 'resetIntro',
-    fieldHtml(
-      'new-password',
-      'newPasswordLabel',
-      '<input id="new-password" name="password" type="password" autocomplete="new-password" aria-describedby="new-password-hint" required>',
-      '',
-    ) +
-      fieldHtml(
-        'confirm-password',
-        'confirmPasswordLabel',
-        '<input id="confirm-password" name="confirm" type="password" autocomplete="new-password" required>',
-      ),
+    newPasswordFieldsHtml(),
     invite ? 'inviteButton' : 'resetButton',
   );
-  const password = $<HTMLInputElement>(root, '#new-password');
-  const confirm = $<HTMLInputElement>(root, '#confirm-password');
-  const hint = $(root, '#new-password-hint');
-  const renderHint = () => (hint.textContent = t('passwordHint', { n: MIN_PASSWORD_CHARS }));
-  renderHint();
-  onLanguageChange(renderHint);
+  const { password, confirm } = newPasswordInputs(root);
   const problems = new FormProblems(page.summary, [password, confirm]);
   if (!token) {
     page.form.hidden = true;

@@ -13,6 +13,10 @@ import path from 'node:path';
 import { mintToken, randomDoc, startServer, workspace } from './support.mjs';
 import { WAIT, axeViolations, chromiumSkip, launchChromium, newPerson, screenshotsDir } from './chromium.mjs';
 
+// These pages open documents by name without signing in: developer tokens, which the server
+// hands out only when told to (they are off by default).
+const DEV_TOKENS = { NARADA_DEV_TOKENS: 'on' };
+
 describe('the editor in Chromium', { skip: chromiumSkip() }, () => {
   let ws;
   let server;
@@ -22,7 +26,7 @@ describe('the editor in Chromium', { skip: chromiumSkip() }, () => {
 
   before(async () => {
     ws = await workspace();
-    server = await startServer(ws);
+    server = await startServer(ws, { extraEnv: DEV_TOKENS });
     browser = await launchChromium();
     shots = await screenshotsDir();
   });
@@ -217,7 +221,7 @@ describe('the editor in Chromium', { skip: chromiumSkip() }, () => {
   test('the status follows the server going away and coming back; offline edits are kept', async () => {
     // A server of its own, so it can be killed; restarted on the same port and database so the
     // page reconnects by itself.
-    let own = await startServer(ws);
+    let own = await startServer(ws, { extraEnv: DEV_TOKENS });
     const p = await person();
     try {
       const doc = randomDoc('outage');
@@ -242,7 +246,7 @@ describe('the editor in Chromium', { skip: chromiumSkip() }, () => {
       await statusText(p.page).filter({ hasText: 'Brak połączenia z siecią' }).waitFor({ timeout: WAIT });
       await p.context.setOffline(false);
 
-      own = await startServer(ws, { port: own.port });
+      own = await startServer(ws, { port: own.port, extraEnv: DEV_TOKENS });
       await statusText(p.page).filter({ hasText: /^Połączono$/ }).waitFor({ timeout: WAIT });
       await p.page.locator('.status__save[data-state="saved"]').waitFor({ timeout: WAIT });
 

@@ -37,7 +37,7 @@ describe('signing in, in Chromium', { skip: chromiumSkip() }, () => {
   const expectRefusals = (re) => pageErrors.splice(0, pageErrors.length, ...pageErrors.filter((e) => !re.test(e)));
 
 
-  test('a wrong password is refused with an accessible error, and repeated failures lock the account', async () => {
+  test('a wrong password is refused with an accessible error, and repeated failures make further attempts wait', async () => {
     const p = await person();
     await p.page.goto(`${server.httpUrl}/`);
     await p.page.getByRole('heading', { level: 1, name: 'Zaloguj się' }).waitFor({ timeout: WAIT });

@@ -176,7 +176,7 @@ impl std::fmt::Debug for NewSession {
     }
 }
 
-async fn start_session(
+pub(crate) async fn start_session(
     conn: &mut AnyConnection,
     cfg: &AccountsConfig,
     person_id: i64,

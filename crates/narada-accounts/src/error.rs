@@ -34,6 +34,12 @@ pub enum AccountsError {
     Conflict(String),
     #[error("this link is invalid, used or expired")]
     BadLink,
+    #[error("wrong setup code")]
+    SetupCodeWrong,
+    #[error("too many wrong setup codes: restart the server for a new one")]
+    SetupLocked,
+    #[error("the first administrator exists already: sign in")]
+    SetupDone,
     #[error("database error: {0}")]
     Database(#[from] sqlx::Error),
     #[error("migration error: {0}")]
@@ -63,6 +69,9 @@ impl AccountsError {
             NotFound(_) => (StatusCode::NOT_FOUND, "not_found"),
             Conflict(_) => (StatusCode::CONFLICT, "conflict"),
             BadLink => (StatusCode::BAD_REQUEST, "bad_link"),
+            SetupCodeWrong => (StatusCode::FORBIDDEN, "setup_code_wrong"),
+            SetupLocked => (StatusCode::TOO_MANY_REQUESTS, "setup_locked"),
+            SetupDone => (StatusCode::CONFLICT, "setup_done"),
             Database(_) | Migrate(_) | Internal(_) => {
                 (StatusCode::INTERNAL_SERVER_ERROR, "internal")
             }

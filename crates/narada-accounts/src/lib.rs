@@ -9,6 +9,7 @@
 //! * [`access`] — who lost access after a change, so their sockets can be closed.
 //! * [`live`] — what the API may ask of the live documents (server edits, events).
 //! * [`seed`] — `create_user` for `narada admin create-user` and the `narada seed --demo` data.
+//! * [`setup`] — first-run setup: the first administrator, guarded by a code from the log.
 //!
 //! The tables are created by `migrations/<backend>/0100_accounts.sql`; the store runs them along
 //! with its own. The accounts service opens its own pool ([`db::Db`]) on the same database.
@@ -31,6 +32,7 @@ pub mod model;
 pub mod policy;
 pub mod review;
 pub mod seed;
+pub mod setup;
 pub mod text;
 pub mod throttle;
 
@@ -52,6 +54,8 @@ pub struct AccountsState {
     pub clock: Arc<dyn Clock>,
     /// The live documents: server-originated edits and events (see [`live`]).
     pub live: Arc<dyn live::LiveDocs>,
+    /// First-run setup (closed unless the server found no people at start).
+    pub setup: Arc<setup::Setup>,
 }
 
 impl AccountsState {
@@ -68,12 +72,19 @@ impl AccountsState {
             config: Arc::new(config),
             clock: Arc::new(SystemClock),
             live: Arc::new(live::NoLiveDocs),
+            setup: Arc::new(setup::Setup::closed()),
         }
     }
 
     /// Connects the API to the live documents (the server passes its hub).
     pub fn with_live(mut self, live: Arc<dyn live::LiveDocs>) -> Self {
         self.live = live;
+        self
+    }
+
+    /// Offers first-run setup (the server does this when the database has no people).
+    pub fn with_setup(mut self, setup: setup::Setup) -> Self {
+        self.setup = Arc::new(setup);
         self
     }
 

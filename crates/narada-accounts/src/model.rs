@@ -374,6 +374,18 @@ pub async fn doc(conn: &mut AnyConnection, id: &str) -> Result<DocMeta> {
     doc_from_row(&row)
 }
 
+/// Whether the document has metadata (belongs to a city or a network), deleted or not.
+pub async fn doc_has_metadata(db: &crate::Db, id: &str) -> Result<bool> {
+    let mut conn = db.pool.acquire().await?;
+    Ok(
+        sqlx::query("SELECT 1 AS one FROM doc_meta WHERE doc_id = $1")
+            .bind(id)
+            .fetch_optional(&mut *conn)
+            .await?
+            .is_some(),
+    )
+}
+
 /// Whether the hub stores anything for this document id: a log entry or a snapshot (the hub's
 /// own tables, which exist on both backends; `documents` alone may be a row without content).
 pub async fn has_stored_content(conn: &mut AnyConnection, id: &str) -> Result<bool> {

@@ -5,7 +5,7 @@
 //! | `GET /sync/{doc}`     | the y-websocket sync socket ([`crate::sync`])               |
 //! | `GET /healthz`        | 200 when storage answers and takes commits, 503 otherwise   |
 //! | `GET /metrics`        | Prometheus text                                             |
-//! | `POST /api/dev/token` | a token without sign-in (only when `dev_tokens` allows it)  |
+//! | `POST /api/dev/token` | a token without sign-in, for scratch documents (only when `dev_tokens = on`) |
 //! | `GET /api/openapi.json` | the API's description ([`crate::openapi`])                |
 //! | everything else       | the web editor ([`crate::web`])                             |
 //!
@@ -52,6 +52,8 @@ pub struct AppState {
     pub origins: Arc<Origins>,
     /// Sockets per person per document.
     pub sockets: Arc<SocketQuota>,
+    /// The accounts tables: `POST /api/dev/token` refuses documents that have an owner there.
+    pub accounts_db: narada_accounts::Db,
 }
 
 /// The server's own routes, with their OpenAPI description. The accounts API is merged in
@@ -64,8 +66,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(crate::openapi::serve))
 }
 
-/// `POST /api/dev/token`: always described, served only when `dev_tokens` allows it (so the
-/// description does not depend on where a server listens).
+/// `POST /api/dev/token`: always described, served only when `dev_tokens` is on (so the
+/// description does not depend on a server's settings).
 pub fn dev_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(dev_token))
 }
@@ -190,9 +192,10 @@ const DEV_TOKEN_TTL_SECS: u64 = 12 * 3600;
 
 /// A sync token without sign-in (development)
 ///
-/// Served only when `dev_tokens` allows it (`auto`: when the server listens on a loopback
-/// address); otherwise 404. For trying the editor alone and for tests, never for a server
-/// people use.
+/// Served only when the operator turns `dev_tokens` on (the server warns at start); otherwise
+/// 404. For trying the editor alone and for tests, never for a server people use. Even then it
+/// gives at most `editor`, and nothing for a document that belongs to a city or a network:
+/// those are opened by signing in, with the role the permission rules give.
 #[utoipa::path(
     post,
     path = "/api/dev/token",
@@ -203,6 +206,8 @@ const DEV_TOKEN_TTL_SECS: u64 = 12 * 3600;
         (status = 200, description = "The token", body = DevToken),
         (status = 400, description = "`bad_request` (a malformed body), `bad_document` or \
             `bad_user`", body = ErrorBody),
+        (status = 403, description = "`role_too_high`: a role above editor; `doc_has_owner`: \
+            the document belongs to a city or network (sign in instead)", body = ErrorBody),
         (status = 404, description = "`not_found`: dev tokens are off on this server", body = ErrorBody),
     )
 )]
@@ -230,6 +235,31 @@ async fn dev_token(
         );
     }
     let role = req.role.unwrap_or(Role::Editor);
+    if role > Role::Editor {
+        return json_error(
+            StatusCode::FORBIDDEN,
+            "role_too_high",
+            "developer tokens are for viewer, commenter or editor; sign in for more",
+        );
+    }
+    match narada_accounts::model::doc_has_metadata(&app.accounts_db, &req.doc).await {
+        Ok(false) => {}
+        Ok(true) => {
+            return json_error(
+                StatusCode::FORBIDDEN,
+                "doc_has_owner",
+                "this document belongs to a city or network: sign in to open it",
+            )
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "dev token: reading document metadata failed");
+            return json_error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "internal",
+                "internal error",
+            );
+        }
+    }
     let token = app.tokens.issue(&req.doc, user, role, DEV_TOKEN_TTL_SECS);
     Json(DevToken {
         token,

@@ -103,7 +103,8 @@ pub struct ServeArgs {
     /// Comma-separated browser origins allowed to open sync sockets.
     #[arg(long, env = "NARADA_ALLOWED_ORIGINS", value_delimiter = ',')]
     pub allowed_origins: Option<Vec<String>>,
-    /// Serve POST /api/dev/token: auto (loopback only), on, off.
+    /// Serve POST /api/dev/token (editor tokens without sign-in, for trying Narada out): off
+    /// (default) or on.
     #[arg(long, env = "NARADA_DEV_TOKENS")]
     pub dev_tokens: Option<DevTokens>,
     /// Largest ordinary message, bytes.
@@ -223,14 +224,15 @@ pub struct TokenArgs {
 
 impl clap::ValueEnum for DevTokens {
     fn value_variants<'a>() -> &'a [Self] {
-        &[DevTokens::Auto, DevTokens::On, DevTokens::Off]
+        &[DevTokens::Off, DevTokens::On, DevTokens::Auto]
     }
     fn to_possible_value(&self) -> Option<clap::builder::PossibleValue> {
-        Some(clap::builder::PossibleValue::new(match self {
-            DevTokens::Auto => "auto",
-            DevTokens::On => "on",
-            DevTokens::Off => "off",
-        }))
+        Some(match self {
+            DevTokens::Off => clap::builder::PossibleValue::new("off"),
+            DevTokens::On => clap::builder::PossibleValue::new("on"),
+            // Accepted (read as off, warned about at start), not offered in --help.
+            DevTokens::Auto => clap::builder::PossibleValue::new("auto").hide(true),
+        })
     }
 }
 

@@ -11,25 +11,30 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-/// Whether `POST /api/dev/token` (tokens without sign-in) is served.
+/// Whether `POST /api/dev/token` (editor tokens without sign-in) is served.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "lowercase")]
 pub enum DevTokens {
-    /// Only when the server listens on a loopback address (a developer's machine).
+    /// Not served: everyone signs in (the default).
     #[default]
-    Auto,
-    On,
     Off,
+    /// Served, for trying Narada out: anyone who reaches the server gets editor tokens for
+    /// documents that belong to no city or network. Warned about at start.
+    On,
+    /// The old default ("on when listening on loopback"), which handed out tokens to anyone
+    /// behind a reverse proxy on the same host. Read as `off`, with a warning at start, so that
+    /// existing configurations keep starting and become safe.
+    Auto,
 }
 
 impl std::str::FromStr for DevTokens {
     type Err = String;
     fn from_str(s: &str) -> Result<Self, String> {
         match s {
-            "auto" => Ok(DevTokens::Auto),
-            "on" | "true" | "1" => Ok(DevTokens::On),
             "off" | "false" | "0" => Ok(DevTokens::Off),
-            other => Err(format!("dev_tokens must be auto, on or off, not {other:?}")),
+            "on" | "true" | "1" => Ok(DevTokens::On),
+            "auto" => Ok(DevTokens::Auto),
+            other => Err(format!("dev_tokens must be on or off, not {other:?}")),
         }
     }
 }
@@ -48,7 +53,7 @@ pub struct Config {
     /// `Origin`s allowed to open sync sockets. Empty: the server's own origin and any
     /// localhost / 127.0.0.1 / [::1] origin. `"*"` allows every origin.
     pub allowed_origins: Vec<String>,
-    /// `POST /api/dev/token`: auto (loopback only), on, off.
+    /// `POST /api/dev/token`: off (default) or on.
     pub dev_tokens: DevTokens,
     /// Largest ordinary message (update, awareness) in bytes; larger closes with 1009.
     pub max_message_bytes: usize,
@@ -224,7 +229,7 @@ impl Default for Config {
             database_url: "sqlite://data/narada.db".into(),
             secret: None,
             allowed_origins: Vec::new(),
-            dev_tokens: DevTokens::Auto,
+            dev_tokens: DevTokens::Off,
             max_message_bytes: 1 << 20,
             max_sync_bytes: 64 << 20,
             max_awareness_bytes: 8 << 10,
@@ -303,13 +308,9 @@ impl Config {
         Ok(())
     }
 
-    /// Whether dev tokens are served with this configuration.
+    /// Whether dev tokens are served with this configuration: only when turned on explicitly.
     pub fn dev_tokens_enabled(&self) -> bool {
-        match self.dev_tokens {
-            DevTokens::On => true,
-            DevTokens::Off => false,
-            DevTokens::Auto => self.addr.ip().is_loopback(),
-        }
+        self.dev_tokens == DevTokens::On
     }
 }
 
@@ -400,10 +401,19 @@ mod tests {
     }
 
     #[test]
-    fn dev_tokens_auto_follows_loopback() {
+    fn dev_tokens_are_off_unless_turned_on() {
         let mut c = Config::default();
-        assert!(c.dev_tokens_enabled());
+        assert_eq!(c.dev_tokens, DevTokens::Off);
+        assert!(!c.dev_tokens_enabled(), "off by default, loopback or not");
+        // The old `auto` no longer follows the address: it is off everywhere.
+        c.dev_tokens = "auto".parse().unwrap();
+        assert!(!c.dev_tokens_enabled());
         c.addr = "0.0.0.0:8080".parse().unwrap();
         assert!(!c.dev_tokens_enabled());
+        c.dev_tokens = "on".parse().unwrap();
+        assert!(c.dev_tokens_enabled());
+        assert!("maybe".parse::<DevTokens>().is_err());
+        let file: Config = toml::from_str("dev_tokens = \"auto\"").unwrap();
+        assert!(!file.dev_tokens_enabled());
     }
 }

@@ -33,7 +33,7 @@ use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use crate::app::AppState;
-use crate::config::{redact_url, Config};
+use crate::config::{redact_url, Config, DevTokens};
 use crate::hub::{Hub, HubConfig};
 use crate::metrics::Metrics;
 
@@ -98,13 +98,39 @@ impl Server {
                     redact_url(&config.database_url)
                 )
             })?;
+        match config.dev_tokens {
+            DevTokens::On => tracing::warn!(
+                "dev_tokens = on: anyone who can reach this server gets editor tokens without \
+                 signing in (POST /api/dev/token), for every document that belongs to no city \
+                 or network; turn it off outside a developer's machine"
+            ),
+            DevTokens::Auto => tracing::warn!(
+                "dev_tokens = \"auto\" is no longer supported and is read as off: set \
+                 dev_tokens = \"on\" to hand out developer tokens, or remove the setting"
+            ),
+            DevTokens::Off => {}
+        }
+        let accounts_config = config.accounts.to_accounts_config()?;
+        let setup = narada_accounts::setup::Setup::for_database(&accounts_db).await?;
+        if let Some(code) = setup.code() {
+            // The one secret the log carries, on purpose (as Jupyter and Grafana do): whoever
+            // runs the server reads it to create the first administrator. It works once, in
+            // this process only, and is void after 10 wrong tries.
+            tracing::warn!(
+                "first-run setup: open {}/setup and enter code {code}",
+                setup_base_url(&accounts_config.public_base_url, listener.local_addr()?)
+            );
+        }
+        // The dev token endpoint tells owned documents from scratch ones by their metadata.
+        let dev_tokens_db = accounts_db.clone();
         let accounts = narada_accounts::AccountsState::new(
             accounts_db,
             tokens.clone(),
             hub.clone(),
-            config.accounts.to_accounts_config()?,
+            accounts_config,
         )
-        .with_live(Arc::new(hub::LiveHub(hub.clone())));
+        .with_live(Arc::new(hub::LiveHub(hub.clone())))
+        .with_setup(setup);
         // Automatic versions (issue 10): a sweep over the stored log, on every node (the
         // database keeps two nodes from storing the same one).
         tokio::spawn(narada_accounts::history::run_auto(
@@ -124,6 +150,7 @@ impl Server {
             connections: TaskTracker::new(),
             origins,
             sockets: Arc::default(),
+            accounts_db: dev_tokens_db,
         };
         let router = app::router(state.clone())
             .merge(axum::Router::new().nest("/api", narada_accounts::router(accounts)));
@@ -184,6 +211,20 @@ impl Server {
         tracing::info!("stopped cleanly");
         Ok(())
     }
+}
+
+/// Where people reach this server: the configured public URL, else the listening address (a
+/// wildcard address shown as `localhost`).
+fn setup_base_url(public_url: &str, addr: std::net::SocketAddr) -> String {
+    if !public_url.is_empty() {
+        return public_url.to_owned();
+    }
+    let host = match addr.ip() {
+        ip if ip.is_unspecified() => "localhost".to_owned(),
+        std::net::IpAddr::V6(ip) => format!("[{ip}]"),
+        ip => ip.to_string(),
+    };
+    format!("http://{host}:{}", addr.port())
 }
 
 /// Builds and serves until `shutdown` is cancelled (see [`Server::serve`]).

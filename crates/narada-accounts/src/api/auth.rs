@@ -34,9 +34,14 @@ pub struct SignedIn {
 }
 
 fn signed_in(state: &AccountsState, s: NewSession) -> Response {
+    signed_in_with(state, StatusCode::OK, s)
+}
+
+/// The answer of anything that signs a person in: the session cookies and `{person, csrf_token}`.
+pub(crate) fn signed_in_with(state: &AccountsState, status: StatusCode, s: NewSession) -> Response {
     let [a, b] = session_cookies(state, &s.id, &s.csrf);
     (
-        StatusCode::OK,
+        status,
         AppendHeaders([(header::SET_COOKIE, a), (header::SET_COOKIE, b)]),
         Json(SignedIn {
             person: s.person,

@@ -2,6 +2,7 @@
 //!
 //! | area      | module                 | who                         |
 //! |-----------|------------------------|-----------------------------|
+//! | `/setup`  | [`setup`](self::setup) | anyone with the code from the log (first run only) |
 //! | `/auth/*` | [`auth`](self::auth)   | anyone (login) / signed in  |
 //! | `/docs/*` | [`docs`](self::docs)   | signed in; rules in `policy`|
 //! | `/docs/{id}/versions`, `/compare`, `/timeline` | [`history`](self::history) | signed in; `policy::can_history` |
@@ -47,6 +48,7 @@ pub mod auth;
 pub mod docs;
 pub mod history;
 pub mod review;
+pub mod setup;
 
 /// Largest request body the accounts API reads.
 pub const MAX_BODY_BYTES: usize = 16 * 1024;
@@ -56,6 +58,8 @@ pub const MAX_BODY_BYTES: usize = 16 * 1024;
 /// is what keeps the description complete.
 pub fn routes() -> OpenApiRouter<AccountsState> {
     OpenApiRouter::new()
+        // first-run setup
+        .routes(routes!(setup::status, setup::create_admin))
         // sign-in
         .routes(routes!(auth::login))
         .routes(routes!(auth::logout))

@@ -221,6 +221,13 @@ impl Env {
         self
     }
 
+    /// The same database and clock, serving first-run setup with `setup`.
+    pub fn with_setup(mut self, setup: narada_accounts::setup::Setup) -> Env {
+        self.state = self.state.with_setup(setup);
+        self.router = Router::new().nest("/api", narada_accounts::router(self.state.clone()));
+        self
+    }
+
     pub async fn cleanup(self) {
         self.db.pool().close().await;
         match self.cleanup {
