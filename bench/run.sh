@@ -12,6 +12,7 @@
 # coldload durability crossnode", --db sqlite|postgres (Narada's store; default postgres when reachable),
 # --out DIR (default bench/results/DATE), --traces DIR, --debug (use the debug build). Env:
 # NARADA_BIN (server binary to test), BENCH_PEERS_DIR (where peers.sh installs the peers),
+# BENCH_IDLE_HOLD (seconds the idle scenario holds its clients; default 10),
 # NARADA_TRACES (the editing traces; default ../shared/data/editing-traces beside the checkout,
 # else /work/shared/data/editing-traces).
 #
@@ -83,7 +84,7 @@ if [[ $QUICK == 1 ]]; then
   if [[ -z "$TARGETS" || "$TARGETS" == *yws* || "$TARGETS" == *hocuspocus* ]]; then
     bench/peers.sh install-node || log "node peers unavailable"
   fi
-else
+elif [[ -z "$TARGETS" || "$TARGETS" != narada ]]; then
   bench/peers.sh install || true
 fi
 PEERS_DIR="${BENCH_PEERS_DIR:-/work/bench-peers}"
@@ -206,7 +207,8 @@ if [[ $QUICK == 1 ]]; then
   CROSS=(--readers 10 --rates 100 --duration 2 --warmup 0.5)
 else
   FANOUT=(--readers 10,100,1000 --rates 20,100,1000 --duration 10 --warmup 2)
-  IDLE=(--clients 10000 --clients-per-doc 100 --hold 10)
+  # BENCH_IDLE_HOLD: a hold longer than ping_interval (20 s) includes keepalives in the CPU figure.
+  IDLE=(--clients 10000 --clients-per-doc 100 --hold "${BENCH_IDLE_HOLD:-10}")
   DOCS=(--docs 1000 --writers 2 --rates 1000,2000,5000,10000,20000,40000 --duration 10 --warmup 2)
   COLD_TAILS=0,1000,10000; COLD_PREP=(--copies 5); COLD=("${COLD_PREP[@]}" --warm 20)
   DUR=(--docs 100 --rates 5000,20000,50000 --fanout-readers 100 --fanout-rate 100 --duration 10 --warmup 2)

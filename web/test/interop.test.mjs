@@ -2,7 +2,8 @@
 // binary. If these pass, any editor binding built on WebsocketProvider works with Narada.
 //
 // Every wait is on an event (provider 'sync', Y.Text observe, awareness 'change', the auth
-// callback, Narada's ack message) with a timeout; nothing sleeps to synchronise.
+// callback, Narada's ack message) with a timeout; nothing sleeps to synchronise. (The lone-editor
+// test waits out a span of time on purpose: that nothing happens in it is what it tests.)
 
 import { test, describe, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -262,6 +263,43 @@ test('after SIGKILL and restart on the same database, a fresh client loads the c
     assert.deepEqual(reader.text.toDelta(), delta);
   } finally {
     for (const c of clients) c.destroy();
+    await server.stop();
+    await ws.cleanup();
+  }
+});
+
+/**
+ * y-websocket 3.1 closes and reopens its socket when it has received no *message* for
+ * `messageReconnectTimeout` (a module constant, 30 s; WebSocket pings do not count). This puts
+ * the same check on `provider` with the timeout lowered, so the rule can be tested in seconds.
+ */
+function lowerReconnectTimeout(provider, ms) {
+  clearInterval(provider._checkInterval);
+  provider._checkInterval = setInterval(() => {
+    if (provider.wsconnected && ms < Date.now() - provider.wsLastMessageReceived) provider.ws.close();
+  }, ms / 10);
+}
+
+test('a lone idle editor keeps its one connection: the server sends a message before the client gives up', async () => {
+  const PERIOD = 3000; // the client's reconnect timeout, lowered from 30 s
+  const ws = await workspace();
+  // The server's keepalive interval lowered to match (default 20 s against the client's 30 s).
+  const server = await startServer(ws, { extraEnv: { NARADA_PING_INTERVAL: '1s' } });
+  const doc = randomDoc('lone');
+  const lone = new Client(server.syncUrl, doc, await mintToken(ws, { doc, user: 'samotna', role: 'editor' }));
+  try {
+    await lone.synced('lone');
+    lowerReconnectTimeout(lone.provider, PERIOD);
+    const statuses = [];
+    lone.on('status', ({ status }) => statuses.push(status));
+    // Nothing happens for four of the client's periods: the waiting is what is tested.
+    await new Promise((resolve) => setTimeout(resolve, 4 * PERIOD));
+    assert.deepEqual(statuses, [], 'the client reconnected');
+    assert.ok(lone.provider.wsconnected);
+    const metrics = await (await fetch(`${server.httpUrl}/metrics`)).text();
+    assert.match(metrics, /^narada_connections_total 1$/m, 'the server saw one connection in all');
+  } finally {
+    lone.destroy();
     await server.stop();
     await ws.cleanup();
   }

@@ -440,7 +440,10 @@ pub async fn idle(a: IdleArgs) -> Result<bool> {
         eprintln!("FAILED: {failed} clients did not sync; first error: {e:#}");
     }
     let synced = a.clients - failed;
+    // What holding idle clients costs the server: keepalives and timers, nothing else.
+    let cpu_before = pid.map(procfs::cpu_micros).transpose()?;
     tokio::time::sleep(Duration::from_secs_f64(a.hold)).await;
+    let cpu_after = pid.map(procfs::cpu_micros).transpose()?;
     let rss = pid.map(procfs::rss_bytes).transpose()?;
     let still_open = synced - closed.load(Ordering::Relaxed);
     let mut r = Record::new("idle", target.kind.name())
@@ -450,6 +453,13 @@ pub async fn idle(a: IdleArgs) -> Result<bool> {
         .set("held", still_open)
         .set("connect_s", connect_s)
         .set("label", &a.common.label);
+    if let (Some(b), Some(e)) = (cpu_before, cpu_after) {
+        let ms = e.saturating_sub(b) as f64 / 1000.0;
+        r = r.set("hold_s", a.hold).set("server_cpu_hold_ms", ms).set(
+            "server_cpu_per_client_s_us",
+            ms * 1000.0 / a.hold / still_open.max(1) as f64,
+        );
+    }
     if let (Some(b), Some(s)) = (baseline, rss) {
         r = r
             .set("rss_baseline_mib", b as f64 / 1048576.0)

@@ -174,6 +174,11 @@ pub fn encode_awareness(update: &[u8]) -> Vec<u8> {
     out
 }
 
+/// `[1][buf [0]]`: an awareness update with no entries. Every y-protocols client applies it as
+/// a no-op, but it is a *message*: the server's keepalive for stock y-websocket clients, which
+/// reconnect after 30 s without one and never see WebSocket pings.
+pub const EMPTY_AWARENESS: &[u8] = &[MSG_AWARENESS as u8, 1, 0];
+
 /// `[2][0][string reason]`: y-protocols' "permission denied", which y-websocket reports through
 /// its `permissionDeniedHandler`.
 pub fn encode_permission_denied(reason: &str) -> Vec<u8> {
@@ -309,5 +314,14 @@ mod tests {
         assert_eq!(decode_ack(&encode_ack(0)), Some(0));
         assert_eq!(decode_ack(&encode_ack(123_456)), Some(123_456));
         assert_eq!(decode_ack(&encode_sync_update(&[0, 0])), None);
+    }
+
+    #[test]
+    fn the_keepalive_is_an_empty_awareness_update() {
+        match decode(EMPTY_AWARENESS).unwrap() {
+            Inbound::Awareness(u) => assert!(u.clients.is_empty()),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(EMPTY_AWARENESS, encode_awareness(&[0]).as_slice());
     }
 }

@@ -176,6 +176,9 @@ impl Server {
         } = self;
         let addr = listener.local_addr()?;
         tracing::info!(%addr, storage = state.hub.store().kind(), dev_tokens = state.config.dev_tokens_enabled(), "narada listening");
+        if state.config.ping_interval >= std::time::Duration::from_secs(30) {
+            tracing::warn!(ping_interval = ?state.config.ping_interval, "ping_interval is 30s or more: stock y-websocket clients alone on a document will reconnect every 30s");
+        }
         if !addr.ip().is_loopback() && state.origins.loopback_only() {
             tracing::warn!("no accounts.public_url or allowed_origins: browsers can open sync sockets only from http://localhost:{}", addr.port());
         }

@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use futures_util::SinkExt;
 use narada_accounts::error::ErrorBody;
 use narada_auth::{Claims, TokenError};
-use narada_proto::message::{decode, Inbound};
+use narada_proto::message::{decode, Inbound, EMPTY_AWARENESS};
 use narada_store::DocId;
 use serde::Deserialize;
 use tracing::Instrument;
@@ -375,9 +375,16 @@ async fn session(
                     tracing::debug!("keepalive timeout");
                     return End::ClientClosed;
                 }
-                let ping = ws.send(Message::Ping(bytes::Bytes::new()));
+                // The ping proves the client alive (its pong); the empty awareness message
+                // proves the server alive to a stock y-websocket client, which reconnects after
+                // 30 s without a *message* and never sees pings. One 3-byte frame per interval,
+                // written in the ping's flush (see PROTOCOL.md, "Keepalive").
+                let beat = async {
+                    ws.feed(Message::Binary(bytes::Bytes::from_static(EMPTY_AWARENESS))).await?;
+                    ws.send(Message::Ping(bytes::Bytes::new())).await
+                };
                 tokio::select! {
-                    r = ping => if r.is_err() { return End::ClientClosed },
+                    r = beat => if r.is_err() { return End::ClientClosed },
                     _ = kicked.cancelled() => return End::Kicked,
                 }
             }
